@@ -1,0 +1,18 @@
+"""The JSON API (`/api/v1`), its OpenAPI description served at `/api/docs`."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="API Clauses",
+    version="1",
+    description=(
+        "API de la plateforme Clauses : territoires, réseau des facilitateurs des clauses "
+        "sociales, guichet régional. Les réponses et les messages d'erreur sont en français."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+api.add_router("/", "clauses.territories.api.router")
+api.add_router("/network/", "clauses.network.api.router")

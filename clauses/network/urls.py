@@ -1,0 +1,10 @@
+from django.urls import path
+
+from clauses.network import views
+
+app_name = "network"
+
+urlpatterns = [
+    path("trouver-mon-facilitateur/", views.find_facilitator, name="find"),
+    path("", views.overview, name="overview"),
+]

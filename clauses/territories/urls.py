@@ -1,0 +1,9 @@
+from django.urls import path
+
+from clauses.territories import views
+
+app_name = "territories"
+
+urlpatterns = [
+    path("communes/recherche/", views.commune_search, name="commune_search"),
+]

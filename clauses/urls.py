@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from clauses.api import api
+
+
+def _public(patterns: list) -> list:
+    """The API authenticates on its own (tokens, or none for public endpoints)."""
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _public(pattern.url_patterns)
+        else:
+            pattern.callback = login_not_required(pattern.callback)
+    return patterns
+
+
+api_urls, app_name, namespace = api.urls
+
+urlpatterns = [
+    path("", include("clauses.core.urls")),
+    path("territoires/", include("clauses.territories.urls")),
+    path("reseau/", include("clauses.network.urls")),
+    path("compte/", include("clauses.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((_public(api_urls), app_name), namespace=namespace)),
+]
