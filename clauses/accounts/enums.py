@@ -1,0 +1,42 @@
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    BUYER = "buyer", "Acheteur public"
+    FACILITATOR_STRUCTURE = "facilitator_structure", "Structure facilitatrice"
+    COORDINATION = "coordination", "Coordination"
+    COMPANY = "company", "Entreprise"
+    PARTNER = "partner", "Partenaire emploi-insertion"
+
+
+class BuyerCategory(models.TextChoices):
+    COMMUNE = "commune", "Commune"
+    EPCI = "epci", "EPCI ou EPT"
+    DEPARTMENT = "departement", "Département"
+    REGION = "region", "Région"
+    STATE = "state", "Service de l'État"
+    SOCIAL_LANDLORD = "social_landlord", "Bailleur social"
+    HOSPITAL = "hospital", "Établissement de santé"
+    OTHER_PUBLIC = "other_public", "Autre organisme public"
+
+
+class Role(models.TextChoices):
+    BUYER_AGENT = "buyer_agent", "Agent acheteur"
+    COMPANY_CONTACT = "company_contact", "Contact entreprise"
+    FACILITATOR = "facilitator", "Facilitateur·rice"
+    COORDINATOR = "coordinator", "Coordinateur·rice"
+    PARTNER = "partner", "Partenaire"
+    ADMIN = "admin", "Administrateur·rice de la plateforme"
+
+
+# The roles that may open personal data of participants, and so must use two-factor auth.
+ROLES_REQUIRING_2FA = frozenset({Role.FACILITATOR, Role.COORDINATOR, Role.ADMIN})
+
+# Which role fits which kind of organisation.
+ROLES_BY_ORGANISATION_KIND = {
+    OrganisationKind.BUYER: {Role.BUYER_AGENT},
+    OrganisationKind.COMPANY: {Role.COMPANY_CONTACT},
+    OrganisationKind.FACILITATOR_STRUCTURE: {Role.FACILITATOR},
+    OrganisationKind.COORDINATION: {Role.COORDINATOR, Role.ADMIN},
+    OrganisationKind.PARTNER: {Role.PARTNER},
+}
