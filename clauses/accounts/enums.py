@@ -40,3 +40,22 @@ ROLES_BY_ORGANISATION_KIND = {
     OrganisationKind.COORDINATION: {Role.COORDINATOR, Role.ADMIN},
     OrganisationKind.PARTNER: {Role.PARTNER},
 }
+
+
+class LoginEventReason(models.TextChoices):
+    """Why a login attempt succeeded or failed (kept in the login journal)."""
+
+    SUCCESS = "success", "Connexion réussie"
+    BAD_CREDENTIALS = "bad_credentials", "Adresse ou mot de passe incorrect"
+    INACTIVE = "inactive", "Compte désactivé"
+    THROTTLED = "throttled", "Trop de tentatives : connexion bloquée"
+    OTP_FAILED = "otp_failed", "Code de double authentification incorrect"
+    OTP_SUCCESS = "otp_success", "Double authentification réussie"
+    RECOVERY_CODE_USED = "recovery_code_used", "Code de secours utilisé"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    ACCEPTED = "accepted", "Acceptée"
+    REVOKED = "revoked", "Révoquée"
+    EXPIRED = "expired", "Expirée"

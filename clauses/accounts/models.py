@@ -1,8 +1,26 @@
 """People who log in. A user logs in by email; what they may see comes from memberships."""
 
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from clauses.accounts.enums import (
+    ROLES_BY_ORGANISATION_KIND,
+    BuyerCategory,
+    InvitationStatus,
+    LoginEventReason,
+    OrganisationKind,
+    Role,
+)
+from clauses.accounts.validators import validate_siren, validate_siret
+from clauses.network.models import Coordination, Facilitator, FacilitatorStructure, Partner
+from clauses.territories.models import Department
 
 
 class UserManager(BaseUserManager["User"]):
@@ -42,6 +60,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_staff = models.BooleanField("accès à l'administration", default=False)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+    deactivated_at = models.DateTimeField("désactivé le", null=True, blank=True)
 
     objects = UserManager()
 
@@ -62,3 +81,355 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+def make_token() -> tuple[str, str]:
+    """A fresh random token for a link, and the hash that is the only thing stored."""
+    raw = secrets.token_urlsafe(32)
+    return raw, hash_token(raw)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def confirmed(self) -> "OrganisationQuerySet":
+        return self.filter(is_confirmed=True)
+
+    def awaiting_confirmation(self) -> "OrganisationQuerySet":
+        return self.filter(is_confirmed=False)
+
+
+class Organisation(models.Model):
+    """Who a user works for: a buyer, a company, a facilitator structure, a coordination or
+    a partner. The directory entries of the network (coordination, structure, partner) are
+    linked, never copied. An organisation may exist with no account yet."""
+
+    kind = models.CharField("type", max_length=30, choices=OrganisationKind.choices)
+    name = models.CharField("nom", max_length=250)
+    siret = models.CharField(
+        "SIRET", max_length=14, blank=True, validators=[validate_siret], db_index=True
+    )
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validate_siren])
+    buyer_category = models.CharField(
+        "catégorie d'acheteur", max_length=20, choices=BuyerCategory.choices, blank=True
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name="département",
+    )
+    coordination = models.OneToOneField(
+        Coordination,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisation",
+        verbose_name="coordination de l'annuaire",
+    )
+    structure = models.OneToOneField(
+        FacilitatorStructure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisation",
+        verbose_name="structure facilitatrice de l'annuaire",
+    )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name="partenaire de l'annuaire",
+    )
+    is_confirmed = models.BooleanField(
+        "confirmée",
+        default=True,
+        help_text="Une organisation d'acheteur créée à l'inscription attend la confirmation "
+        "d'une coordination.",
+    )
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="confirmée par",
+    )
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "organisation"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=OrganisationKind.COORDINATION, coordination__isnull=False)
+                | (~models.Q(kind=OrganisationKind.COORDINATION) & models.Q(coordination=None)),
+                name="organisation_coordination_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind=OrganisationKind.FACILITATOR_STRUCTURE, structure__isnull=False
+                )
+                | (
+                    ~models.Q(kind=OrganisationKind.FACILITATOR_STRUCTURE)
+                    & models.Q(structure=None)
+                ),
+                name="organisation_structure_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=OrganisationKind.PARTNER) | models.Q(partner=None),
+                name="organisation_partner_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=OrganisationKind.BUYER) | models.Q(buyer_category=""),
+                name="organisation_buyer_category_only_for_buyers",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "siret"],
+                condition=~models.Q(siret=""),
+                name="unique_organisation_kind_siret",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def allowed_roles(self) -> set[str]:
+        return set(ROLES_BY_ORGANISATION_KIND[OrganisationKind(self.kind)])
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> "MembershipQuerySet":
+        """Memberships in force: not ended, of an active user."""
+        return self.filter(is_active=True, user__is_active=True)
+
+    def confirmed(self) -> "MembershipQuerySet":
+        """Memberships that open the organisation's data: the membership and the
+        organisation are both confirmed (a self-signed-up buyer waits until then)."""
+        return self.filter(is_confirmed=True, organisation__is_confirmed=True)
+
+    def of_user(self, user: "User") -> "MembershipQuerySet":
+        return self.filter(user=user)
+
+
+class Membership(models.Model):
+    """A user in an organisation with one role. Ended memberships are kept (history)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="memberships", verbose_name="utilisateur·rice"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name="organisation",
+    )
+    role = models.CharField("rôle", max_length=30, choices=Role.choices)
+    is_organisation_admin = models.BooleanField(
+        "administrateur·rice de l'organisation",
+        default=False,
+        help_text="Peut inviter, changer les rôles, retirer des membres et créer des jetons d'API.",
+    )
+    facilitator = models.ForeignKey(
+        Facilitator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="fiche de l'annuaire",
+    )
+    is_confirmed = models.BooleanField(
+        "confirmée",
+        default=True,
+        help_text="Une personne qui rejoint à l'inscription une organisation existante attend "
+        "la confirmation d'un administrateur de l'organisation ou d'une coordination.",
+    )
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    ended_at = models.DateTimeField("terminée le", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="terminée par",
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "appartenance"
+        ordering = ["organisation__name", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(is_active=True),
+                name="unique_active_membership",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_active=True, ended_at=None)
+                | models.Q(is_active=False, ended_at__isnull=False),
+                name="membership_ended_at_iff_inactive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(facilitator=None) | models.Q(role=Role.FACILITATOR),
+                name="membership_facilitator_only_for_facilitators",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.organisation_id and self.role not in self.organisation.allowed_roles:
+            raise ValidationError({"role": "Ce rôle ne correspond pas au type de l'organisation."})
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+
+
+def default_invitation_expiry() -> datetime:
+    return timezone.now() + timedelta(days=getattr(settings, "CLAUSES_INVITATION_DAYS", 7))
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation. The link carries a random token; only its
+    SHA-256 hash is stored, so a database leak does not leak usable links. Single use."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name="organisation",
+    )
+    email = models.EmailField("adresse électronique")
+    role = models.CharField("rôle", max_length=30, choices=Role.choices)
+    is_organisation_admin = models.BooleanField(
+        "administrateur·rice de l'organisation", default=False
+    )
+    facilitator = models.ForeignKey(
+        Facilitator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="fiche de l'annuaire",
+    )
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+        verbose_name="invité·e par",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("envoyée le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le", default=default_invitation_expiry)
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="acceptée par",
+    )
+    revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="révoquée par",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    def get_status_display(self) -> str:
+        return InvitationStatus(self.status).label
+
+
+class LoginEvent(models.Model):
+    """Every login attempt, successful or not (journal, and the basis of throttling)."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="login_events",
+        verbose_name="utilisateur·rice",
+    )
+    email = models.CharField("adresse saisie", max_length=254, db_index=True)
+    success = models.BooleanField("réussie")
+    reason = models.CharField("motif", max_length=30, choices=LoginEventReason.choices)
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    user_agent = models.CharField("navigateur", max_length=300, blank=True)
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "événement de connexion"
+        verbose_name_plural = "journal des connexions"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["email", "created_at"], name="loginevent_email_time"),
+            models.Index(fields=["ip", "created_at"], name="loginevent_ip_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.get_reason_display()} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class EmailChangeRequest(models.Model):
+    """A request to change one's address, confirmed from a link sent to the new address."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="email_change_requests",
+        verbose_name="utilisateur·rice",
+    )
+    new_email = models.EmailField("nouvelle adresse")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("demandée le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le")
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "changement d'adresse"
+        verbose_name_plural = "changements d'adresse"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.new_email}"

@@ -202,3 +202,9 @@ LOGGING = {
 # Site identity, shown in the header and the footer.
 CLAUSES_SITE_NAME = "Clauses"
 CLAUSES_SITE_TAGLINE = "La facilitation des clauses sociales dans la commande publique"
+
+# Accounts: invitation links, login throttling (see docs/environment.md).
+CLAUSES_INVITATION_DAYS = env_int("CLAUSES_INVITATION_DAYS", 7)
+CLAUSES_LOGIN_MAX_FAILURES_PER_EMAIL = env_int("CLAUSES_LOGIN_MAX_FAILURES_PER_EMAIL", 5)
+CLAUSES_LOGIN_MAX_FAILURES_PER_IP = env_int("CLAUSES_LOGIN_MAX_FAILURES_PER_IP", 20)
+CLAUSES_LOGIN_LOCK_MINUTES = env_int("CLAUSES_LOGIN_LOCK_MINUTES", 15)
