@@ -1,7 +1,10 @@
-from django.db import models
-from django.db.models import Q
+"""Shared reads of the network. Coverage conditions come from `clauses.network.coverage`."""
 
+from django.db import models
+
+from clauses.network.coverage import coverage_key, covers, has_own_coverage
 from clauses.network.enums import CoordinationLevel
+from clauses.territories.models import Commune
 
 
 class CoordinationQuerySet(models.QuerySet):
@@ -17,37 +20,60 @@ class CoordinationQuerySet(models.QuerySet):
     def local(self) -> "CoordinationQuerySet":
         return self.filter(level=CoordinationLevel.LOCAL)
 
-    def covering(self, commune) -> "CoordinationQuerySet":  # noqa: ANN001 - Commune
-        """Local coordinations whose territory holds the commune (or its parent for Paris)."""
-        target = commune.parent if commune.parent_id else commune
-        return self.local().filter(
-            Q(communes=target)
-            | Q(epcis__isnull=False, epcis=target.epci_id)
-            | Q(epts__isnull=False, epts=target.ept_id)
-        ).distinct()
+    def covering(self, commune: Commune) -> "CoordinationQuerySet":
+        """Local coordinations whose territory holds the commune (see `coverage.py` for
+        Paris and its arrondissements)."""
+        return self.local().filter(covers(self.model, coverage_key(commune)))
+
+    def chain_for(self, commune: Commune) -> "CoordinationQuerySet":
+        """Every coordination above a commune, in one query: the national ones, the regional
+        one of its region, the departmental one of its département, the local ones covering
+        it. Unordered: sort with `enums.LEVEL_ORDER`."""
+        key = coverage_key(commune)
+        main = commune.parent if commune.parent_id else commune
+        return self.filter(
+            models.Q(level=CoordinationLevel.NATIONAL)
+            | models.Q(level=CoordinationLevel.REGIONAL, region_id=main.department.region_id)
+            | models.Q(level=CoordinationLevel.DEPARTMENTAL, department_id=key.department_id)
+            | (models.Q(level=CoordinationLevel.LOCAL) & covers(self.model, key))
+        )
 
 
 class FacilitatorStructureQuerySet(models.QuerySet):
     def active(self) -> "FacilitatorStructureQuerySet":
         return self.filter(is_active=True)
 
-    def covering(self, commune) -> "FacilitatorStructureQuerySet":  # noqa: ANN001 - Commune
-        """Structures whose coverage holds the commune: directly, or by its EPCI, EPT or
-        département. A Paris arrondissement is covered by whatever covers Paris (75056)."""
-        target = commune.parent if commune.parent_id else commune
-        condition = Q(communes=target) | Q(departments=target.department_id)
-        if target.epci_id:
-            condition |= Q(epcis=target.epci_id)
-        if target.ept_id:
-            condition |= Q(epts=target.ept_id)
-        if commune.parent_id:
-            condition |= Q(communes=commune)
-        return self.active().filter(condition).distinct()
+    def covering(self, commune: Commune) -> "FacilitatorStructureQuerySet":
+        """Active structures whose coverage holds the commune: directly, or by its EPCI, EPT
+        or département (see `coverage.py` for Paris and its arrondissements)."""
+        key = coverage_key(commune)
+        return self.active().filter(covers(self.model, key, departments=True))
 
 
 class FacilitatorQuerySet(models.QuerySet):
     def active(self) -> "FacilitatorQuerySet":
         return self.filter(is_active=True, structure__is_active=True)
+
+    def covering(
+        self, commune: Commune, *, structures: list[int] | None = None
+    ) -> "FacilitatorQuerySet":
+        """Active facilitators of the structures covering the commune whose own coverage
+        (empty = the structure's) holds it. Pass the ids of the covering structures when they
+        are already known, to save a subquery."""
+        from clauses.network.models import FacilitatorStructure
+
+        key = coverage_key(commune)
+        if structures is None:
+            structure_filter = models.Q(
+                structure__in=FacilitatorStructure.objects.covering(commune).values("pk")
+            )
+        else:
+            structure_filter = models.Q(structure__in=structures)
+        return (
+            self.active()
+            .filter(structure_filter)
+            .filter(~has_own_coverage(self.model) | covers(self.model, key))
+        )
 
 
 class PartnerQuerySet(models.QuerySet):
