@@ -141,6 +141,10 @@ class CommuneShape(models.Model):
 
     class Meta:
         verbose_name = "contour de commune"
+        verbose_name_plural = "contours de communes"
+
+    def __str__(self) -> str:
+        return f"Contour de {self.commune}"
 
 
 class PostalCode(models.Model):

@@ -1,45 +1,67 @@
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
-from clauses.territories.search import fold, looks_like_code
+from clauses.territories.enums import CommuneKind
+from clauses.territories.search import (
+    MAX_QUERY_LENGTH,
+    fold,
+    looks_like_code,
+    looks_like_code_start,
+)
 
 
 class CommuneQuerySet(models.QuerySet):
+    def _postcode_match(self, **lookup: str) -> Exists:
+        postal_code = self.model._meta.get_field("postal_codes").related_model
+        return Exists(postal_code.objects.filter(commune=OuterRef("pk"), **lookup))
+
     def search(self, query: str) -> "CommuneQuerySet":
         """Communes matching what a person typed, best first.
 
-        Ranking: exact code or name, then names starting with the text, then names with a
-        word starting with it; within a rank, the most populated first (a person typing
-        "saint denis" most likely means the 150,000 inhabitants one).
+        - A five-character code: the commune with that INSEE code, then the communes served
+          by that postcode (a Paris arrondissement before Paris itself, being more precise).
+        - Two to four digits: communes whose postcode or INSEE code starts with them.
+        - Otherwise a name, accents, case, hyphens and apostrophes ignored, "st" read as
+          "saint": exact name, then names starting with the text, then names with a word
+          starting with it; within a rank, the most populated first (a person typing
+          "saint denis" most likely means the 150,000 inhabitants one).
         """
-        text = query.strip()
-        if not text:
-            return self.none()
+        text = query.strip()[:MAX_QUERY_LENGTH]
         if looks_like_code(text):
             code = text.upper()
             return (
-                self.filter(Q(insee=code) | Q(postal_codes__code=code))
+                self.filter(Q(insee=code) | self._postcode_match(code=code))
                 .annotate(
                     rank=Case(
                         When(insee=code, then=Value(0)),
-                        default=Value(1),
+                        When(kind=CommuneKind.MUNICIPAL_ARRONDISSEMENT, then=Value(1)),
+                        default=Value(2),
                         output_field=IntegerField(),
                     )
                 )
-                .distinct()
                 .order_by("rank", "-population", "name")
             )
-        folded = fold(text)
-        if not folded:
+        if looks_like_code_start(text):
+            start = text.upper()
+            return self.filter(
+                Q(insee__startswith=start) | self._postcode_match(code__startswith=start)
+            ).order_by("-population", "name")
+        # "st" is "saint" in a name, but also the start of "Stains": try both readings.
+        variants = list(dict.fromkeys(v for v in (fold(text), fold(text, expand=False)) if v))
+        if not variants:
             return self.none()
+        matches = Q()
+        exact, prefix = Q(), Q()
+        for folded in variants:
+            matches |= Q(search_name__startswith=folded) | Q(search_name__contains=f" {folded}")
+            exact |= Q(search_name=folded)
+            prefix |= Q(search_name__startswith=folded)
         return (
-            self.filter(
-                Q(search_name__startswith=folded) | Q(search_name__contains=f" {folded}")
-            )
+            self.filter(matches)
             .annotate(
                 rank=Case(
-                    When(search_name=folded, then=Value(0)),
-                    When(search_name__startswith=folded, then=Value(1)),
+                    When(exact, then=Value(0)),
+                    When(prefix, then=Value(1)),
                     default=Value(2),
                     output_field=IntegerField(),
                 )
