@@ -11,15 +11,29 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/clauses
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x tests/network"`.
+PYTEST_ARGS ?=
 
-.PHONY: help venv install migrate reference demo-data demo serve test lint format test-pg test-browser ci bench clean
+# Run pytest and fail when it collected no test: pytest's exit code 5 ("no tests collected")
+# must never pass as a green run (a wrong marker or path would otherwise hide everything).
+define pytest_strict
+	@set +e; $(1) $(BIN)/pytest $(2) $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "ÉCHEC : aucun test exécuté (pytest $(2))." >&2; exit 1; fi; \
+	exit $$rc
+endef
+
+.PHONY: help venv install migrate reference demo-data demo serve test test-only lint format \
+	test-pg test-browser ci bench clean
 
 help:
 	@echo "make demo          install, migrate, load reference and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test          install, lint, run the whole test suite on SQLite"
 	@echo "make test-pg       run the test suite on PostgreSQL (PG_URL=$(PG_URL))"
-	@echo "make test-browser  run the browser tests (Debian chromium)"
+	@echo "make test-browser  run the browser tests (Debian chromium, /usr/bin/chromium)"
+	@echo "make lint          ruff, djlint, makemigrations --check"
 	@echo "make format        format the code"
+	@echo "make bench         run the benchmarks"
+	@echo "make ci            what CI runs (.ci/run): SQLite, PostgreSQL and browser suites"
 
 # uv installs itself with pip when the machine does not have it.
 $(BIN)/python: pyproject.toml uv.lock
@@ -41,6 +55,10 @@ demo-data: reference
 
 demo: demo-data
 	@$(MANAGE) demo_accounts
+	@echo "Clauses : http://$(HOST):$(PORT)/"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: $(BIN)/python
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: $(BIN)/python
@@ -53,14 +71,20 @@ format: $(BIN)/python
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
-	$(BIN)/pytest -m "not browser" -n 2
+test: lint test-only
+
+# The suite on SQLite, without the lint (what `make test` runs after the lint).
+test-only: $(BIN)/python
+	$(call pytest_strict,,-m "not browser" -n 2)
 
 test-pg: $(BIN)/python
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" -n 2
+	$(call pytest_strict,DATABASE_URL=$(PG_URL),-m "not browser" -n 2)
 
 test-browser: $(BIN)/python
-	$(BIN)/pytest -m browser -p no:randomly
+	$(call pytest_strict,,-m browser -p no:randomly tests/browser)
+
+ci:
+	bash .ci/run
 
 bench: $(BIN)/python
 	$(BIN)/python -m bench

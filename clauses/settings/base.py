@@ -177,7 +177,9 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Clauses <ne-pas-repondre@clauses.example>")
+DEFAULT_FROM_EMAIL = env_str(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Clauses <ne-pas-repondre@clauses.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

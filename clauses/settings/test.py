@@ -22,6 +22,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No collectstatic before the tests: WhiteNoise serves from the apps' static folders (as in
+# `dev.py`, where DEBUG turns this on) instead of warning that STATIC_ROOT does not exist.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 
 
 class _InvalidTemplateVariable(str):
