@@ -1,0 +1,1 @@
+"""Benchmarks of Clauses (`make bench`): one command, one table of results."""
