@@ -76,15 +76,17 @@ class Command(ReferenceLoaderCommand):
             for insee in dict.fromkeys(p.strip() for p in row["communes_insee"].split("|"))
             if insee
         ]
-        return [
-            sync_table(Qpv, "code", qpvs, wet_run=wet_run, stdout=self.out),
-            sync_table(
-                Qpv.communes.through,
-                ("qpv", "commune"),
-                links,
-                references={"qpv": "code", "commune": "insee"},
-                label="communes des QPV",
-                wet_run=wet_run,
-                stdout=self.out,
-            ),
-        ]
+        link_args: dict[str, Any] = {
+            "references": {"qpv": "code", "commune": "insee"},
+            "label": "communes des QPV",
+        }
+        key = ("qpv", "commune")
+        # Counted before writing: removing a QPV deletes its links by cascade, and the
+        # report of a wet run must read like the dry run's.
+        links_diff = sync_table(Qpv.communes.through, key, links, wet_run=False, **link_args)
+        qpv_diff = sync_table(Qpv, "code", qpvs, wet_run=wet_run, stdout=self.out)
+        if wet_run:
+            sync_table(Qpv.communes.through, key, links, wet_run=True, **link_args)
+        if self.out is not None:
+            self.out.write(links_diff.summary())
+        return [qpv_diff, links_diff]
