@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from clauses.access import api_auth
+
 api = NinjaAPI(
     title="API Clauses",
     version="1",
@@ -16,3 +18,7 @@ api = NinjaAPI(
 
 api.add_router("/", "clauses.territories.api.router")
 api.add_router("/network/", "clauses.network.api.router")
+api.add_router("/", "clauses.access.api.router")
+
+# Protected routers set `auth=TokenAuth()` themselves; failures answer in French.
+api_auth.install(api)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "clauses.territories",
     "clauses.network",
     "clauses.accounts",
+    "clauses.access",
     "clauses.desk",
 ]
 

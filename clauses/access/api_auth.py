@@ -1,0 +1,61 @@
+"""Authentication of the API by organisation tokens (`Authorization: Bearer clauses_…`).
+
+Set `auth=TokenAuth()` on protected routers only: public endpoints stay public, and the
+OpenAPI description declares the bearer scheme on the protected operations. Inside an
+operation, `request.auth` is the `Actor`: fetch through `clauses.access.policies` with it.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import HttpBearer
+
+from clauses.access.actors import Actor, actor_for_token
+from clauses.access.audit import client_ip
+from clauses.access.tokens import find_usable_token, touch
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Messages, not secrets.
+MESSAGE_MISSING = (
+    "Authentification requise : envoyez un jeton d'API dans l'en-tête "
+    "« Authorization: Bearer clauses_… »."
+)
+MESSAGE_INVALID = "Jeton d'API inconnu, révoqué ou expiré."
+MESSAGE_READ_ONLY = (
+    "Ce jeton d'API est en lecture seule : il ne permet pas de modifier des données."
+)
+
+
+class TokenAuth(HttpBearer):
+    """Returns the `Actor` of the token; 401 for an unknown, revoked or expired token; 403
+    for a read-only token on a method that writes."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Actor:
+        api_token = find_usable_token(token.strip())
+        if api_token is None:
+            raise AuthenticationError(401, MESSAGE_INVALID)
+        actor = actor_for_token(api_token)
+        if actor.is_anonymous:
+            raise AuthenticationError(401, MESSAGE_INVALID)
+        if actor.read_only and request.method not in SAFE_METHODS:
+            raise HttpError(403, MESSAGE_READ_ONLY)
+        touch(api_token, client_ip(request))
+        return actor
+
+
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = exc.message if exc.message != "Unauthorized" else MESSAGE_MISSING
+    response = _api.create_response(request, {"detail": message}, status=exc.status_code)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+_api: NinjaAPI
+
+
+def install(api: NinjaAPI) -> None:
+    """Answer authentication failures in French, with a `WWW-Authenticate` header."""
+    global _api
+    _api = api
+    api.add_exception_handler(AuthenticationError, _authentication_error)
