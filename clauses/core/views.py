@@ -2,7 +2,28 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from clauses.network.models import Coordination
+from clauses.network.selectors import department_table
+
+# The two desks of the regional coordination (seed document), until the data carries them.
+SOCIAL_DESK_EMAIL = "macs@maximilien.fr"
+GREEN_DESK_EMAIL = "guichetvert@maximilien.fr"
+
 
 @login_not_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """What social clauses are, the facilitators' missions, the network with its live
+    numbers (one aggregate query), the good practices and the two desks."""
+    table = department_table()
+    regional = Coordination.objects.regional().only("desk_email", "green_desk_email").first()
+    return render(
+        request,
+        "core/home.html",
+        {
+            "total_facilitators": table.total_facilitators,
+            "total_structures": table.total_structures,
+            "departmental_count": sum(1 for row in table.rows if row.coordination),
+            "social_desk_email": (regional and regional.desk_email) or SOCIAL_DESK_EMAIL,
+            "green_desk_email": (regional and regional.green_desk_email) or GREEN_DESK_EMAIL,
+        },
+    )

@@ -6,5 +6,6 @@ app_name = "network"
 
 urlpatterns = [
     path("trouver-mon-facilitateur/", views.find_facilitator, name="find"),
+    path("departements/<str:code>/", views.department, name="department"),
     path("", views.overview, name="overview"),
 ]
