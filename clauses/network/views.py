@@ -144,6 +144,8 @@ def find_facilitator(request: HttpRequest) -> HttpResponse:
     if context["not_found"]:
         context["covered_regions"] = _covered_regions()
     if commune is not None:
+        if not form.is_bound:
+            context["form"] = FindFacilitatorForm(initial={"q": commune.name})
         facilitation = facilitation_for(commune)
         regional = next(
             (c for c in facilitation.chain if c.level == CoordinationLevel.REGIONAL), None
@@ -166,8 +168,8 @@ class MapArea:
     code: str
     name: str
     path: str
-    label_x: float
-    label_y: float
+    label_x: str  # strings: a localized float would print "255,3" in the SVG
+    label_y: str
     tone: int
     facilitators: int
     structures: int
@@ -196,8 +198,8 @@ def _network_map(table) -> dict | None:  # noqa: ANN001 - DepartmentTable
             code=shape.key,
             name=rows[shape.key].name,
             path=shape.path,
-            label_x=shape.label_x,
-            label_y=shape.label_y,
+            label_x=str(shape.label_x),
+            label_y=str(shape.label_y),
             tone=order[shape.key] % MAP_TONES,
             facilitators=rows[shape.key].facilitators,
             structures=rows[shape.key].structures,

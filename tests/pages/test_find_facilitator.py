@@ -90,6 +90,8 @@ def test_choosing_a_commune_shows_its_facilitators_with_contacts(client, seine_s
     response = client.get(URL, {"commune": "93066"})  # Saint-Denis, in Plaine Commune
     html = _html(response)
     assert "Vos interlocuteurs pour Saint-Denis (93)" in html
+    assert "Les 2 personnes à contacter" in html
+    assert 'value="Saint-Denis"' in html  # the field shows the chosen commune
     for name in ["Nadia Benali", "Julien Martin"]:
         assert name in html
     assert "Awa Diallo" not in html  # her structure covers other communes

@@ -69,6 +69,7 @@ def test_overview_map_links_every_department_with_a_text_alternative(client):
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert 'aria-labelledby="carte-titre"' in svg and 'id="carte-titre"' in svg
     assert "style=" not in svg
+    assert not re.search(r'[xy]="\d+,\d', svg), "coordonnées localisées (virgule décimale)"
     for code in ["75", "77", "78", "91", "92", "93", "94", "95"]:
         assert f'href="{reverse("network:department", args=[code])}"' in svg
     assert svg.count("<path") == 8
