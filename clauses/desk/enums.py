@@ -89,6 +89,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", "Remontée à l'échelon supérieur"
     CLOSED = "closed", "Clôturée"
     CONVERTED = "converted", "Transformée en marché"
+    FOLLOW_LINK_RENEWED = "follow_link_renewed", "Nouveau lien de suivi envoyé"
 
 
 class AttachmentType(models.TextChoices):

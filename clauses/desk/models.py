@@ -209,7 +209,11 @@ class Request(models.Model):
         verbose_name="structure destinataire",
     )
     routing_rule = models.CharField(
-        "règle d'orientation", max_length=25, choices=RoutingRule.choices
+        "règle d'orientation",
+        max_length=25,
+        choices=RoutingRule.choices,
+        blank=True,
+        help_text="Vide quand une coordination a réaffecté la demande à la main.",
     )
     routing_reason = models.TextField("motif de l'orientation")
     routed_automatically = models.BooleanField("orientée automatiquement", default=True)

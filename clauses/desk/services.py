@@ -1,0 +1,926 @@
+"""Write workflows of the desk. Every service takes keyword-only arguments, runs in one
+transaction, writes a `RequestEvent`, checks the actor against `policies.py` and sends its
+emails explicitly, after the commit (`emails.py`).
+
+    routing_facts(...)      the facts the routing rule needs, gathered in a bounded number
+                            of queries (about 6, whatever the number of communes)
+    route_request(...)      dry run of the routing rule (the API's POST /route)
+    file_request(...)       validate, route, store, acknowledge, notify
+    take_charge / reply / buyer_reply / add_internal_note / reassign / close
+    escalate_overdue(...)   untaken requests climb one level after N working days
+    planned_market_facts / mark_converted    hooks for the markets app
+    send_new_follow_link    a buyer who lost the private link gets a new one
+
+`now` is an argument of every service so that tests (and the demo) set the clock.
+"""
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from clauses.access.actors import Actor
+from clauses.accounts.models import Membership, Organisation, User, hash_token, make_token
+from clauses.desk import emails, policies
+from clauses.desk.attachments import CheckedFile, check_attachments
+from clauses.desk.conf import desk_settings
+from clauses.desk.enums import (
+    EventKind,
+    MessageKind,
+    PublicationTiming,
+    RequestKind,
+    RequestOutcome,
+    RequestStatus,
+    TargetLevel,
+)
+from clauses.desk.models import (
+    Assignment,
+    Attachment,
+    BuyerAgreement,
+    Message,
+    ReferenceCounter,
+    Request,
+    RequestEvent,
+)
+from clauses.desk.rules import (
+    Decision,
+    RoutingFacts,
+    Target,
+    add_working_days,
+    route,
+)
+from clauses.desk.validation import CleanRequest, clean_request_data
+from clauses.network.enums import CoordinationLevel
+from clauses.network.models import Coordination, FacilitatorStructure
+from clauses.territories.models import Commune, Department
+
+GREEN_DESK_NAME = "Guichet vert"
+
+
+# --------------------------------------------------------------------------------------
+# Routing facts
+# --------------------------------------------------------------------------------------
+
+
+def coordination_target(coordination: Coordination) -> Target:
+    return Target(
+        level=TargetLevel(coordination.level),
+        id=coordination.pk,
+        name=coordination.name,
+        email=coordination.desk_email or coordination.email,
+    )
+
+
+def structure_target(structure: FacilitatorStructure) -> Target:
+    return Target(
+        level=TargetLevel.STRUCTURE, id=structure.pk, name=structure.name, email=structure.email
+    )
+
+
+def _green_desk_target(regional: Coordination | None) -> Target:
+    if regional is None:
+        return Target(TargetLevel.GREEN_DESK, None, GREEN_DESK_NAME, "")
+    return Target(
+        TargetLevel.GREEN_DESK,
+        regional.pk,
+        GREEN_DESK_NAME,
+        regional.green_desk_email or regional.desk_email or regional.email,
+    )
+
+
+def _agreement_structure(
+    *, buyer_siret: str, buyer_organisation: Organisation | None, on: date
+) -> FacilitatorStructure | None:
+    condition = Q()
+    if buyer_siret:
+        condition |= Q(buyer_siret=buyer_siret) | Q(buyer_organisation__siret=buyer_siret)
+    if buyer_organisation is not None:
+        condition |= Q(buyer_organisation=buyer_organisation)
+    if not condition:
+        return None
+    agreement = (
+        BuyerAgreement.objects.valid_on(on)
+        .filter(condition, structure__is_active=True)
+        .select_related("structure")
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+    return agreement.structure if agreement else None
+
+
+def routing_facts(
+    *,
+    kind: str,
+    communes: Sequence[Commune] = (),
+    departments: Sequence[Department] = (),
+    region_wide: bool = False,
+    outside_places: Sequence[str] = (),
+    buyer_siret: str = "",
+    buyer_organisation: Organisation | None = None,
+    on: date | None = None,
+) -> RoutingFacts:
+    """Gather what the routing rule needs, in at most 6 queries: coordinations (1), the
+    agreement (1), the structures covering every commune (1) and the local coordinations
+    covering them all (1) — the last two only when the communes are in one département.
+    Communes must be fetched with `select_related("department", "parent")`."""
+    on = on or timezone.localdate()
+    coordinations = list(
+        Coordination.objects.filter(
+            level__in=[
+                CoordinationLevel.NATIONAL,
+                CoordinationLevel.REGIONAL,
+                CoordinationLevel.DEPARTMENTAL,
+            ]
+        )
+        .select_related("department")
+        .order_by("pk")
+    )
+    national = next((c for c in coordinations if c.level == CoordinationLevel.NATIONAL), None)
+    regions = {c.department.region_id for c in communes} | {d.region_id for d in departments}
+    regionals = [c for c in coordinations if c.level == CoordinationLevel.REGIONAL]
+    regional = next((c for c in regionals if c.region_id in regions), None) or next(
+        iter(regionals), None
+    )
+    departmental = {
+        c.department.code: coordination_target(c)
+        for c in coordinations
+        if c.level == CoordinationLevel.DEPARTMENTAL and c.department_id
+    }
+    commune_departments = {c.insee: c.department.code for c in communes}
+
+    agreement = None
+    if kind != RequestKind.ENVIRONMENTAL and (communes or departments or region_wide):
+        structure = _agreement_structure(
+            buyer_siret=buyer_siret, buyer_organisation=buyer_organisation, on=on
+        )
+        agreement = structure_target(structure) if structure else None
+
+    structures: tuple[Target, ...] = ()
+    locals_: tuple[Target, ...] = ()
+    one_department = len(set(commune_departments.values())) == 1
+    if (
+        kind != RequestKind.ENVIRONMENTAL
+        and agreement is None
+        and communes
+        and one_department
+        and not departments
+        and not region_wide
+        and not outside_places
+    ):
+        covering = FacilitatorStructure.objects.active()
+        local = Coordination.objects.local()
+        for commune in communes:
+            covering = covering & FacilitatorStructure.objects.covering(commune)
+            local = local & Coordination.objects.covering(commune)
+        structures = tuple(structure_target(s) for s in covering.order_by("name", "pk"))
+        locals_ = tuple(coordination_target(c) for c in local.order_by("name", "pk"))
+
+    return RoutingFacts(
+        kind=RequestKind(kind),
+        national=(
+            coordination_target(national)
+            if national
+            else Target(TargetLevel.NATIONAL, None, "Coordination nationale", "")
+        ),
+        regional=(
+            coordination_target(regional)
+            if regional
+            else Target(TargetLevel.REGIONAL, None, "Coordination régionale", "")
+        ),
+        green_desk=_green_desk_target(regional),
+        departmental=departmental,
+        communes=commune_departments,
+        departments=frozenset(d.code for d in departments),
+        region_wide=region_wide,
+        outside_places=tuple(outside_places),
+        agreement_structure=agreement,
+        structures_covering_all=structures,
+        local_covering_all=locals_,
+    )
+
+
+def route_request(
+    *,
+    kind: str,
+    buyer_siret: str = "",
+    execution_communes: Sequence[Any] = (),
+    execution_departments: Sequence[Any] = (),
+    region_wide: bool = False,
+    buyer_organisation: Organisation | None = None,
+    on: date | None = None,
+) -> Decision:
+    """Dry run: where a request with these facts would go, and why. Files nothing.
+    Raises ValidationError (French, by field) on a bad kind, SIRET or place; the SIRET is
+    optional here (it only serves to find an agreement)."""
+    from clauses.desk.validation import clean_places, clean_siret
+
+    errors: dict[str, list[str]] = {}
+    if kind not in RequestKind.values:
+        errors["kind"] = [
+            "Objet de la demande : choisissez l'une des valeurs "
+            + ", ".join(RequestKind.values)
+            + "."
+        ]
+    siret = clean_siret(buyer_siret, errors) if buyer_siret else ""
+    communes, departments, outside = clean_places(execution_communes, execution_departments, errors)
+    if not isinstance(region_wide, bool):
+        errors["region_wide"] = ["Toute la région : vrai ou faux attendu."]
+    if errors:
+        raise ValidationError(errors)
+    facts = routing_facts(
+        kind=kind,
+        communes=communes,
+        departments=departments,
+        region_wide=region_wide,
+        outside_places=outside,
+        buyer_siret=siret,
+        buyer_organisation=buyer_organisation,
+        on=on,
+    )
+    return route(facts)
+
+
+# --------------------------------------------------------------------------------------
+# Filing
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiledRequest:
+    request: Request
+    raw_follow_token: str
+    follow_url: str
+
+
+def follow_path(reference: str) -> str:
+    """Path of the buyer's private follow page (the pages' `desk:follow` URL)."""
+    try:
+        return reverse("desk:follow", kwargs={"reference": reference})
+    except NoReverseMatch:
+        return f"/guichet/suivi/{reference}/"
+
+
+def follow_url(reference: str, raw_token: str) -> str:
+    """The absolute private link emailed to the buyer (the token is never stored)."""
+    return f"{desk_settings().site_url}{follow_path(reference)}?jeton={raw_token}"
+
+
+def _next_reference(year: int) -> str:
+    """`GRCS-<year>-<number:06d>`, the counter row locked until the transaction ends."""
+    try:
+        with transaction.atomic():
+            ReferenceCounter.objects.get_or_create(year=year)
+    except IntegrityError:  # created by a concurrent filing in the meantime
+        pass
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_number = F("last_number") + 1
+    counter.save(update_fields=["last_number"])
+    counter.refresh_from_db(fields=["last_number"])
+    return f"GRCS-{year}-{counter.last_number:06d}"
+
+
+def publication_timing(planned: date | None, filed_on: date) -> PublicationTiming:
+    """Before publication is the good practice of the seed document: the facilitator can
+    still shape the clause."""
+    if planned is None:
+        return PublicationTiming.UNKNOWN
+    return PublicationTiming.BEFORE if planned > filed_on else PublicationTiming.AFTER
+
+
+def first_response_due(filed_on: date) -> date:
+    conf = desk_settings()
+    return add_working_days(filed_on, conf.first_response_working_days, conf.closed_days)
+
+
+def _target_fields(target: Target) -> dict:
+    level = TargetLevel(target.level)
+    if level == TargetLevel.STRUCTURE:
+        return {
+            "target_level": level,
+            "target_structure_id": target.id,
+            "target_coordination_id": None,
+        }
+    return {"target_level": level, "target_structure_id": None, "target_coordination_id": target.id}
+
+
+def _event(
+    request: Request, kind: EventKind, *, actor: Actor | User | None, now: datetime, **data: Any
+) -> RequestEvent:
+    user_id = actor.pk if isinstance(actor, User) else getattr(actor, "user_id", None)
+    if isinstance(actor, Actor) and actor.via_token:
+        data.setdefault("via", actor.label)
+    return RequestEvent.objects.create(
+        request=request, kind=kind, actor_id=user_id, data=data, created_at=now
+    )
+
+
+def _store_attachments(
+    request: Request, files: Sequence[CheckedFile], *, message: Message | None, now: datetime
+) -> list[Attachment]:
+    stored = []
+    for checked in files:
+        attachment = Attachment(
+            request=request,
+            message=message,
+            original_name=checked.name,
+            detected_type=checked.detected_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            created_at=now,
+        )
+        attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _checked(attachments: Sequence[Any]) -> list[CheckedFile]:
+    if all(isinstance(a, CheckedFile) for a in attachments):
+        conf = desk_settings()
+        if len(attachments) > conf.max_attachments:
+            raise ValidationError(
+                {"attachments": f"Vous pouvez joindre au plus {conf.max_attachments} fichiers."}
+            )
+        return list(attachments)
+    return check_attachments(list(attachments))
+
+
+def _buyer_organisation(clean: CleanRequest, filed_by: User | None) -> Organisation | None:
+    """The buyer organisation is linked only when the caller says so (a logged-in buyer
+    agent's form) or the person filing is a member of the organisation with that SIRET:
+    a SIRET typed by anyone never opens a request to that organisation's agents."""
+    if clean.buyer_organisation is not None:
+        return clean.buyer_organisation
+    if filed_by is None or not clean.buyer_siret:
+        return None
+    membership = (
+        Membership.objects.active()
+        .confirmed()
+        .filter(user=filed_by, organisation__siret=clean.buyer_siret)
+        .select_related("organisation")
+        .first()
+    )
+    return membership.organisation if membership else None
+
+
+def file_request(
+    *,
+    data: dict[str, Any],
+    attachments: Sequence[Any] = (),
+    filed_by: User | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> FiledRequest:
+    """File a buyer's request: check every field and file, route it (assignment #1), set
+    the first-response date, acknowledge to the buyer (reference and private link) and
+    notify the target, after the commit. Raises ValidationError (French, by field).
+
+    `data` holds the plain fields (see `validation.clean_request_data`); `attachments` are
+    uploaded files, (name, bytes) pairs or already checked files. Rate limits and the
+    honeypot are the caller's (`abuse.py`): they depend on the channel."""
+    now = now or timezone.now()
+    clean = clean_request_data(data)
+    files = _checked(attachments)
+    filed_on = timezone.localdate(now)
+    organisation = _buyer_organisation(clean, filed_by)
+    facts = routing_facts(
+        kind=clean.kind,
+        communes=clean.communes,
+        departments=clean.departments,
+        region_wide=clean.region_wide,
+        outside_places=clean.outside_places,
+        buyer_siret=clean.buyer_siret,
+        buyer_organisation=organisation,
+        on=filed_on,
+    )
+    decision = route(facts)
+    raw_token, token_hash = make_token()
+    with transaction.atomic():
+        request = Request.objects.create(
+            reference=_next_reference(filed_on.year),
+            kind=clean.kind,
+            status=RequestStatus.NEW,
+            buyer_organisation=organisation,
+            buyer_name=clean.buyer_name,
+            buyer_siret=clean.buyer_siret,
+            contact_name=clean.contact_name,
+            contact_email=clean.contact_email,
+            contact_phone=clean.contact_phone,
+            filed_by=filed_by,
+            market_subject=clean.market_subject,
+            market_cpv=clean.market_cpv,
+            market_estimated_amount=clean.market_estimated_amount,
+            market_planned_publication_date=clean.market_planned_publication_date,
+            market_duration_months=clean.market_duration_months,
+            region_wide=clean.region_wide,
+            outside_places=", ".join(clean.outside_places),
+            message=clean.message,
+            publication_timing=publication_timing(clean.market_planned_publication_date, filed_on),
+            routing_rule=decision.rule,
+            routing_reason=decision.reason,
+            routed_automatically=True,
+            routed_at=now,
+            follow_token_hash=token_hash,
+            first_response_due=first_response_due(filed_on),
+            created_at=now,
+            **_target_fields(decision.target),
+        )
+        request.execution_communes.set(clean.communes)
+        request.execution_departments.set(clean.departments)
+        Assignment.objects.create(
+            request=request,
+            rule=decision.rule,
+            reason=decision.reason,
+            created_at=now,
+            **_target_fields(decision.target),
+        )
+        _store_attachments(request, files, message=None, now=now)
+        _event(
+            request,
+            EventKind.FILED,
+            actor=filed_by,
+            now=now,
+            rule=decision.rule,
+            target=decision.target.name,
+            ip=ip,
+            attachments=len(files),
+        )
+        url = follow_url(request.reference, raw_token)
+        emails.on_commit_acknowledge(request, url)
+        emails.on_commit_notify_target(request, target=decision.target, event="filed")
+    return FiledRequest(request=request, raw_follow_token=raw_token, follow_url=url)
+
+
+def request_for_token(*, reference: str, token: str) -> Request | None:
+    """The request behind a private link, or None (wrong reference or token): compared in
+    constant time."""
+    if not reference or not token:
+        return None
+    request = Request.objects.filter(reference=reference).first()
+    if request is None:
+        hmac.compare_digest(hash_token(token), "0" * 64)
+        return None
+    if not hmac.compare_digest(hash_token(token), request.follow_token_hash):
+        return None
+    return request
+
+
+def send_new_follow_link(
+    *, reference: str, contact_email: str, now: datetime | None = None
+) -> None:
+    """A buyer who lost the private link asks for a new one: when the reference and the
+    contact address match, the token is replaced (the old link stops working) and the new
+    link is emailed to the contact address. Says nothing either way (no enumeration)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = (
+            Request.objects.select_for_update()
+            .filter(
+                reference=reference.strip().upper(), contact_email__iexact=contact_email.strip()
+            )
+            .first()
+        )
+        if request is None:
+            return
+        raw_token, token_hash = make_token()
+        request.follow_token_hash = token_hash
+        request.save(update_fields=["follow_token_hash"])
+        _event(request, EventKind.FOLLOW_LINK_RENEWED, actor=None, now=now)
+        emails.on_commit_new_follow_link(request, follow_url(request.reference, raw_token))
+
+
+# --------------------------------------------------------------------------------------
+# Workflow
+# --------------------------------------------------------------------------------------
+
+
+def _deny(message: str) -> PermissionDenied:
+    return PermissionDenied(message)
+
+
+def _locked(request: Request) -> Request:
+    return Request.objects.select_for_update().get(pk=request.pk)
+
+
+def take_charge(*, actor: Actor, request: Request, now: datetime | None = None) -> Request:
+    """The actor takes charge of the request: it becomes "prise en charge" and stops
+    climbing the escalation ladder."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = _locked(request)
+        if not policies.can_take_charge(actor, request):
+            raise _deny("Vous ne pouvez pas prendre en charge cette demande.")
+        previous = request.taken_by_id
+        request.taken_by_id = actor.user_id
+        request.taken_at = now
+        if request.status == RequestStatus.NEW:
+            request.status = RequestStatus.ASSIGNED
+        request.save(update_fields=["taken_by", "taken_at", "status"])
+        _event(request, EventKind.TAKEN_CHARGE, actor=actor, now=now, previous=previous)
+    return request
+
+
+def reply(
+    *,
+    actor: Actor,
+    request: Request,
+    body: str,
+    expects_answer: bool = True,
+    attachments: Sequence[Any] = (),
+    now: datetime | None = None,
+) -> Message:
+    """Answer the buyer: emailed to the contact, shown on the private link. The first
+    answer sets `first_response_at`; the request waits for the buyer (`expects_answer`) or
+    stays in progress. Replying takes charge of a request nobody has taken."""
+    now = now or timezone.now()
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Le message ne peut pas être vide."})
+    files = _checked(attachments)
+    with transaction.atomic():
+        request = _locked(request)
+        if not policies.can_reply(actor, request):
+            raise _deny("Vous ne pouvez pas répondre à cette demande.")
+        message = Message.objects.create(
+            request=request,
+            kind=MessageKind.REPLY_TO_BUYER,
+            author_id=actor.user_id,
+            body=body,
+            created_at=now,
+        )
+        _store_attachments(request, files, message=message, now=now)
+        fields = ["status"]
+        if request.first_response_at is None:
+            request.first_response_at = now
+            fields.append("first_response_at")
+        if request.taken_by_id is None and actor.user_id is not None:
+            request.taken_by_id = actor.user_id
+            request.taken_at = now
+            fields += ["taken_by", "taken_at"]
+        request.status = (
+            RequestStatus.WAITING_BUYER if expects_answer else RequestStatus.IN_PROGRESS
+        )
+        request.save(update_fields=fields)
+        _event(
+            request,
+            EventKind.REPLIED,
+            actor=actor,
+            now=now,
+            message=message.pk,
+            attachments=len(files),
+        )
+        emails.on_commit_reply(message)
+    return message
+
+
+def buyer_reply(
+    *,
+    request: Request,
+    body: str,
+    token: str | None = None,
+    actor: Actor | None = None,
+    attachments: Sequence[Any] = (),
+    now: datetime | None = None,
+) -> Message:
+    """The buyer answers, through the private link (`token`) or logged in as a buyer agent
+    of the request's organisation (`actor`). The request goes back to "en cours" and the
+    person in charge (or the target) is notified."""
+    now = now or timezone.now()
+    allowed = False
+    if token is not None:
+        allowed = request_for_token(reference=request.reference, token=token) is not None
+    elif actor is not None:
+        allowed = policies.can_buyer_reply(actor, request)
+    if not allowed:
+        raise _deny("Vous ne pouvez pas répondre à cette demande.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Le message ne peut pas être vide."})
+    files = _checked(attachments)
+    with transaction.atomic():
+        request = _locked(request)
+        if not request.is_open:
+            raise ValidationError(
+                {"body": "Cette demande est clôturée : déposez une nouvelle demande au guichet."}
+            )
+        message = Message.objects.create(
+            request=request,
+            kind=MessageKind.FROM_BUYER,
+            author_id=actor.user_id if actor else None,
+            body=body,
+            created_at=now,
+        )
+        _store_attachments(request, files, message=message, now=now)
+        if request.status == RequestStatus.WAITING_BUYER:
+            request.status = RequestStatus.IN_PROGRESS
+            request.save(update_fields=["status"])
+        _event(
+            request,
+            EventKind.BUYER_REPLIED,
+            actor=actor,
+            now=now,
+            message=message.pk,
+            attachments=len(files),
+        )
+        emails.on_commit_buyer_replied(message)
+    return message
+
+
+def add_internal_note(
+    *, actor: Actor, request: Request, body: str, now: datetime | None = None
+) -> Message:
+    """A note for the desk side only: never shown to the buyer, never emailed."""
+    now = now or timezone.now()
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "La note ne peut pas être vide."})
+    with transaction.atomic():
+        request = _locked(request)
+        if not policies.can_add_note(actor, request):
+            raise _deny("Vous ne pouvez pas annoter cette demande.")
+        message = Message.objects.create(
+            request=request,
+            kind=MessageKind.INTERNAL_NOTE,
+            author_id=actor.user_id,
+            body=body,
+            created_at=now,
+        )
+        _event(request, EventKind.NOTE_ADDED, actor=actor, now=now, message=message.pk)
+    return message
+
+
+def _new_target(
+    *, coordination: Coordination | None, structure: FacilitatorStructure | None, green_desk: bool
+) -> Target:
+    if green_desk:
+        regional = coordination or Coordination.objects.regional().order_by("pk").first()
+        return _green_desk_target(regional)
+    if structure is not None and coordination is not None:
+        raise ValidationError(
+            {"target": "Choisissez une structure ou une coordination, pas les deux."}
+        )
+    if structure is not None:
+        if not structure.is_active:
+            raise ValidationError({"target": "Cette structure n'est plus active."})
+        return structure_target(structure)
+    if coordination is not None:
+        return coordination_target(coordination)
+    raise ValidationError({"target": "Choisissez la structure ou la coordination destinataire."})
+
+
+def reassign(
+    *,
+    actor: Actor,
+    request: Request,
+    comment: str,
+    coordination: Coordination | None = None,
+    structure: FacilitatorStructure | None = None,
+    green_desk: bool = False,
+    now: datetime | None = None,
+) -> Assignment:
+    """A coordinator sends the request to another structure or coordination (or to the
+    guichet vert), with a mandatory comment. The history keeps every assignment; the request
+    is back to "nouvelle" for the new target, nobody in charge, escalation clock restarted."""
+    now = now or timezone.now()
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(
+            {"comment": "Expliquez en quelques mots pourquoi vous réaffectez la demande."}
+        )
+    target = _new_target(coordination=coordination, structure=structure, green_desk=green_desk)
+    with transaction.atomic():
+        request = _locked(request)
+        if not policies.can_reassign(actor, request):
+            raise _deny("Seule une coordination du territoire peut réaffecter cette demande.")
+        before = request.target_name
+        fields = _target_fields(target)
+        for name, value in fields.items():
+            setattr(request, name, value)
+        request.routing_rule = ""
+        request.routing_reason = f"Réaffectée par une coordination : {comment}"
+        request.routed_automatically = False
+        request.routed_at = now
+        request.taken_by = None
+        request.taken_at = None
+        if request.status in (RequestStatus.ASSIGNED, RequestStatus.NEW):
+            request.status = RequestStatus.NEW
+        request.save()
+        assignment = Assignment.objects.create(
+            request=request,
+            reason=request.routing_reason,
+            by_id=actor.user_id,
+            comment=comment,
+            created_at=now,
+            **fields,
+        )
+        _event(
+            request,
+            EventKind.REASSIGNED,
+            actor=actor,
+            now=now,
+            before=before,
+            after=target.name,
+            comment=comment,
+        )
+        emails.on_commit_notify_target(request, target=target, event="reassigned", comment=comment)
+    return assignment
+
+
+def close(
+    *,
+    actor: Actor,
+    request: Request,
+    outcome: str,
+    comment: str = "",
+    notify_buyer: bool = True,
+    now: datetime | None = None,
+) -> Request:
+    """Close the request with its outcome; the buyer is told (unless `notify_buyer` is
+    False, e.g. a duplicate)."""
+    now = now or timezone.now()
+    if outcome not in RequestOutcome.values:
+        raise ValidationError({"outcome": "Choisissez l'issue de la demande."})
+    with transaction.atomic():
+        request = _locked(request)
+        if not policies.can_close(actor, request):
+            raise _deny("Vous ne pouvez pas clôturer cette demande.")
+        request.status = RequestStatus.CLOSED
+        request.outcome = outcome
+        request.closed_at = now
+        request.save(update_fields=["status", "outcome", "closed_at"])
+        if comment.strip():
+            Message.objects.create(
+                request=request,
+                kind=MessageKind.INTERNAL_NOTE,
+                author_id=actor.user_id,
+                body=comment.strip(),
+                created_at=now,
+            )
+        _event(request, EventKind.CLOSED, actor=actor, now=now, outcome=outcome)
+        if notify_buyer:
+            emails.on_commit_closed(request)
+    return request
+
+
+# --------------------------------------------------------------------------------------
+# Escalation
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Escalation:
+    reference: str
+    before: str
+    after: Target
+    reason: str
+
+
+def _level_above(request: Request) -> Target | None:
+    """Structure → departmental coordination of its département (through a local
+    coordination if it hangs from one); local → departmental; departmental → regional.
+    Regional, national and guichet vert: the top, nothing above."""
+    level = request.target_level
+    coordination: Coordination | None = None
+    if level == TargetLevel.STRUCTURE and request.target_structure_id:
+        coordination = request.target_structure.coordination
+        if coordination.level == CoordinationLevel.LOCAL:
+            coordination = coordination.parent
+        elif coordination.level != CoordinationLevel.DEPARTMENTAL:
+            coordination = None
+    elif level == TargetLevel.LOCAL and request.target_coordination_id:
+        coordination = request.target_coordination.parent
+    elif level == TargetLevel.DEPARTMENTAL:
+        coordination = None
+    else:
+        return None
+    if coordination is not None and coordination.level == CoordinationLevel.DEPARTMENTAL:
+        return coordination_target(coordination)
+    regional = Coordination.objects.regional().order_by("pk").first()
+    return coordination_target(regional) if regional else None
+
+
+def escalation_candidates(now: datetime | None = None) -> list[Request]:
+    """Untaken requests (status new, nobody in charge) below the regional level whose
+    routing is older than CLAUSES_DESK_ESCALATION_WORKING_DAYS working days."""
+    now = now or timezone.now()
+    conf = desk_settings()
+    today = timezone.localdate(now)
+    candidates = (
+        Request.objects.untaken()
+        .filter(
+            target_level__in=[TargetLevel.STRUCTURE, TargetLevel.LOCAL, TargetLevel.DEPARTMENTAL],
+            routed_at__lt=now,
+        )
+        .select_related("target_structure__coordination__parent", "target_coordination__parent")
+        .order_by("routed_at", "pk")
+    )
+    return [
+        r
+        for r in candidates
+        if add_working_days(
+            timezone.localdate(r.routed_at), conf.escalation_working_days, conf.closed_days
+        )
+        < today
+    ]
+
+
+def escalate_overdue(*, now: datetime | None = None, dry_run: bool = False) -> list[Escalation]:
+    """Every untaken request past the escalation delay climbs one level, with the reason in
+    words; the new target is emailed. `dry_run` reports without changing anything."""
+    now = now or timezone.now()
+    conf = desk_settings()
+    done: list[Escalation] = []
+    for candidate in escalation_candidates(now):
+        target = _level_above(candidate)
+        if target is None:
+            continue
+        reason = (
+            f"Demande non prise en charge par « {candidate.target_name} » après "
+            f"{conf.escalation_working_days} jours ouvrés : elle remonte à « {target.name} »."
+        )
+        done.append(Escalation(candidate.reference, candidate.target_name, target, reason))
+        if dry_run:
+            continue
+        with transaction.atomic():
+            request = _locked(candidate)
+            if request.status != RequestStatus.NEW or request.taken_by_id is not None:
+                done.pop()
+                continue
+            fields = _target_fields(target)
+            for name, value in fields.items():
+                setattr(request, name, value)
+            request.routing_reason = reason
+            request.routed_automatically = True
+            request.routed_at = now
+            request.escalation_count += 1
+            request.save()
+            Assignment.objects.create(
+                request=request, reason=reason, rule="", created_at=now, **fields
+            )
+            _event(
+                request,
+                EventKind.ESCALATED,
+                actor=None,
+                now=now,
+                before=candidate.target_name,
+                after=target.name,
+            )
+            emails.on_commit_notify_target(
+                request, target=target, event="escalated", comment=reason
+            )
+    return done
+
+
+# --------------------------------------------------------------------------------------
+# Hooks for the markets app
+# --------------------------------------------------------------------------------------
+
+
+def planned_market_facts(request: Request) -> dict[str, Any]:
+    """What the desk knows of the planned market, for the markets app to create a Market
+    from a request ("convert to market"); plain values, keys named after the request."""
+    return {
+        "desk_reference": request.reference,
+        "buyer_organisation_id": request.buyer_organisation_id,
+        "buyer_name": request.buyer_name,
+        "buyer_siret": request.buyer_siret,
+        "subject": request.market_subject,
+        "cpv_code8": request.market_cpv.code8 if request.market_cpv_id else "",
+        "estimated_amount": request.market_estimated_amount,
+        "planned_publication_date": request.market_planned_publication_date,
+        "duration_months": request.market_duration_months,
+        "execution_commune_insee": sorted(
+            request.execution_communes.values_list("insee", flat=True)
+        ),
+        "execution_department_codes": sorted(
+            request.execution_departments.values_list("code", flat=True)
+        ),
+        "region_wide": request.region_wide,
+        "structure_id": request.target_structure_id,
+        "coordination_id": request.target_coordination_id,
+        "publication_timing": request.publication_timing,
+    }
+
+
+def mark_converted(
+    *, actor: Actor, request: Request, market_id: int, now: datetime | None = None
+) -> Request:
+    """Called by the markets app once it created the market: the request points to it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = _locked(request)
+        if not policies.can_add_note(actor, request):
+            raise _deny("Vous ne pouvez pas transformer cette demande en marché.")
+        request.converted_market_id = market_id
+        request.converted_at = now
+        request.save(update_fields=["converted_market_id", "converted_at"])
+        _event(request, EventKind.CONVERTED, actor=actor, now=now, market=market_id)
+    return request
