@@ -2,13 +2,13 @@ from datetime import date, datetime, time
 
 from django import forms
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm
 
 from clauses.access.enums import AuditAction, TokenScope
 from clauses.accounts.enums import Role
+from clauses.accounts.forms import DsfrForm
 
 
-class ApiTokenForm(DsfrBaseForm):
+class ApiTokenForm(DsfrForm):
     name = forms.CharField(
         label="Nom du jeton",
         help_text="Le logiciel ou le service qui l'utilisera, par exemple : « Profil acheteur ».",
@@ -22,7 +22,7 @@ class ApiTokenForm(DsfrBaseForm):
         label="Droits",
         choices=TokenScope.choices,
         initial=TokenScope.READ,
-        widget=forms.RadioSelect,
+        help_text="Lecture seule, sauf si le logiciel doit modifier des données.",
     )
     expires_on = forms.DateField(
         label="Date d'expiration",
@@ -53,7 +53,7 @@ class ApiTokenForm(DsfrBaseForm):
         return timezone.make_aware(datetime.combine(expires_on, time.min))
 
 
-class AuditFilterForm(DsfrBaseForm):
+class AuditFilterForm(DsfrForm):
     action = forms.ChoiceField(
         label="Action", choices=[("", "Toutes")] + list(AuditAction.choices), required=False
     )

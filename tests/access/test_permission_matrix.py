@@ -1,0 +1,318 @@
+"""The permission matrix: every kind of actor × every kind of record × every action.
+
+Read each table as: for this actor, on its OWN record of this kind (its organisation, a
+colleague's membership, a structure of its territory (93), an audit event of its territory,
+a token of its organisation) and on the OTHER one (the same kind of record in Paris, 75,
+outside its territory), which of  L(ist) R(ead) C(reate) U(pdate) D(elete)  are allowed.
+A letter = allowed, "-" = refused, "·" = no such action exists for this kind of record.
+
+The policy functions are checked first (the single source); then the pages and the API,
+which must agree with them: a refused read answers 404, never the data.
+
+To extend it (a later issue adds markets, participants…): add a `RecordKind` to `KINDS`
+with how to find the own/other record and which policy answers each action, and its table
+to `EXPECTED`. Add a role to `tests/access/conftest.py::ROLES` and a row to every table.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db.models import Model, QuerySet
+from django.urls import reverse
+
+from clauses.access import policies
+from clauses.access.actors import Actor, actor_for_membership
+from clauses.access.enums import TokenScope
+from clauses.network.models import FacilitatorStructure
+from tests.access.conftest import ROLES, World
+from tests.access.factories import make_api_token
+from tests.access.helpers import login
+
+ACTIONS = "LRCUD"
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str
+    own: Callable[[World, str], Model]
+    other: Callable[[World, str], Model]
+    visible: Callable[[Actor], QuerySet]
+    # action letter (C, U, D) -> policy; None = no such action for this kind of record
+    can: dict[str, Callable[[Actor, Model], bool] | None]
+
+
+def _own_org(w: World, role: str) -> Model:
+    return w.own_organisation(role)
+
+
+def _other_org(w: World, role: str) -> Model:
+    return w.other_organisation(role)
+
+
+def _new_structure_under(actor: Actor, structure: FacilitatorStructure) -> bool:
+    return policies.can_edit_network(
+        actor, FacilitatorStructure(coordination=structure.coordination)
+    )
+
+
+KINDS = {
+    "organisation": RecordKind(
+        name="organisation",
+        own=_own_org,
+        other=_other_org,
+        visible=policies.visible_organisations,
+        can={"C": None, "U": policies.can_update_organisation, "D": None},
+    ),
+    "membership": RecordKind(
+        name="membership",
+        own=lambda w, role: w.colleagues[w.own_organisation(role).pk],
+        other=lambda w, role: w.colleagues[w.other_organisation(role).pk],
+        visible=policies.visible_memberships,
+        can={
+            "C": lambda a, m: policies.can_manage_members(a, m.organisation),
+            "U": lambda a, m: policies.can_manage_members(a, m.organisation),
+            "D": lambda a, m: policies.can_manage_members(a, m.organisation),
+        },
+    ),
+    "structure": RecordKind(
+        name="structure",
+        own=lambda w, role: w.structures["own"],
+        other=lambda w, role: w.structures["other"],
+        visible=policies.visible_structures,
+        can={
+            "C": _new_structure_under,
+            "U": policies.can_edit_network,
+            "D": policies.can_edit_network,
+        },
+    ),
+    "audit_event": RecordKind(
+        name="audit_event",
+        own=lambda w, role: w.events["own"],
+        other=lambda w, role: w.events["other"],
+        visible=policies.visible_audit_events,
+        # Written by services only, never changed nor deleted (append-only).
+        can={"C": None, "U": None, "D": None},
+    ),
+    "api_token": RecordKind(
+        name="api_token",
+        own=lambda w, role: w.tokens[w.own_organisation(role).pk],
+        other=lambda w, role: w.tokens[w.other_organisation(role).pk],
+        visible=policies.visible_api_tokens,
+        can={
+            "C": lambda a, t: policies.can_create_token(a, t.organisation),
+            "U": None,  # a token never changes; revoke it and create another
+            "D": policies.can_revoke_token,  # delete = revoke
+        },
+    ),
+}
+
+# fmt: off
+EXPECTED = {
+    #                             own      other
+    "organisation": {
+        "anonymous":                ("--·-·", "--·-·"),
+        "buyer_agent":              ("LR·-·", "--·-·"),
+        "buyer_org_admin":          ("LR·U·", "--·-·"),
+        "company_contact":          ("LR·-·", "--·-·"),
+        "facilitator":              ("LR·-·", "--·-·"),
+        "local_coordinator":        ("LR·-·", "--·-·"),
+        "departmental_coordinator": ("LR·-·", "--·-·"),
+        "regional_coordinator":     ("LR·-·", "LR·-·"),
+        "national_coordinator":     ("LR·-·", "--·-·"),
+        "partner":                  ("LR·-·", "--·-·"),
+        "platform_admin":           ("LR·U·", "LR·U·"),
+    },
+    "membership": {
+        "anonymous":                ("-----", "-----"),
+        "buyer_agent":              ("LR---", "-----"),
+        "buyer_org_admin":          ("LRCUD", "-----"),
+        "company_contact":          ("LR---", "-----"),
+        "facilitator":              ("LR---", "-----"),
+        "local_coordinator":        ("LR---", "-----"),
+        "departmental_coordinator": ("LR---", "-----"),
+        "regional_coordinator":     ("LR---", "LRCUD"),
+        "national_coordinator":     ("LR---", "-----"),
+        "partner":                  ("LR---", "-----"),
+        "platform_admin":           ("LRCUD", "LRCUD"),
+    },
+    "structure": {
+        "anonymous":                ("-----", "-----"),
+        "buyer_agent":              ("-----", "-----"),
+        "buyer_org_admin":          ("-----", "-----"),
+        "company_contact":          ("-----", "-----"),
+        "facilitator":              ("LR---", "-----"),
+        "local_coordinator":        ("LR---", "-----"),
+        "departmental_coordinator": ("LRCUD", "-----"),
+        "regional_coordinator":     ("LRCUD", "LRCUD"),
+        "national_coordinator":     ("-----", "-----"),
+        "partner":                  ("-----", "-----"),
+        "platform_admin":           ("LRCUD", "LRCUD"),
+    },
+    "audit_event": {
+        "anonymous":                ("--···", "--···"),
+        "buyer_agent":              ("--···", "--···"),
+        "buyer_org_admin":          ("--···", "--···"),
+        "company_contact":          ("--···", "--···"),
+        "facilitator":              ("--···", "--···"),
+        "local_coordinator":        ("LR···", "--···"),
+        "departmental_coordinator": ("LR···", "--···"),
+        "regional_coordinator":     ("LR···", "LR···"),
+        "national_coordinator":     ("--···", "--···"),
+        "partner":                  ("--···", "--···"),
+        "platform_admin":           ("LR···", "LR···"),
+    },
+    "api_token": {
+        "anonymous":                ("---·-", "---·-"),
+        "buyer_agent":              ("---·-", "---·-"),
+        "buyer_org_admin":          ("LRC·D", "---·-"),
+        "company_contact":          ("---·-", "---·-"),
+        "facilitator":              ("---·-", "---·-"),
+        "local_coordinator":        ("---·-", "---·-"),
+        "departmental_coordinator": ("---·-", "---·-"),
+        "regional_coordinator":     ("---·-", "---·-"),
+        "national_coordinator":     ("---·-", "---·-"),
+        "partner":                  ("---·-", "---·-"),
+        "platform_admin":           ("LR-·D", "LR-·D"),
+    },
+}
+# fmt: on
+
+
+def _outcome(kind: RecordKind, actor: Actor, record: Model) -> str:
+    visible = kind.visible(actor)
+    letters = [
+        "L" if record.pk in set(visible.values_list("pk", flat=True)) else "-",
+        "R" if visible.filter(pk=record.pk).exists() else "-",
+    ]
+    for action in "CUD":
+        check = kind.can[action]
+        if check is None:
+            letters.append("·")
+        else:
+            letters.append(action if check(actor, record) else "-")
+    return "".join(letters)
+
+
+def test_every_role_and_kind_has_a_row():
+    assert set(EXPECTED) == set(KINDS)
+    for table in EXPECTED.values():
+        assert list(table) == ROLES
+
+
+@pytest.mark.parametrize("kind_name", list(KINDS))
+@pytest.mark.parametrize("role", ROLES)
+def test_policies(world: World, role: str, kind_name: str):
+    kind = KINDS[kind_name]
+    actor = world.actor(role)
+    actual = (
+        _outcome(kind, actor, kind.own(world, role)),
+        _outcome(kind, actor, kind.other(world, role)),
+    )
+    assert actual == EXPECTED[kind_name][role], f"{role} × {kind_name}: (propre, autre)"
+
+
+# -- the same through a token: a token acts as a member with its role ------------------
+
+TOKEN_ROLES = [r for r in ROLES if r not in ("anonymous", "platform_admin")]
+
+
+@pytest.mark.parametrize("role", TOKEN_ROLES)
+def test_a_token_sees_what_a_member_with_that_role_sees(world: World, role: str, client):
+    membership = world.memberships[role]
+    _, raw = make_api_token(membership.organisation, role=membership.role)
+    member = actor_for_membership(membership)
+    response = client.get(
+        "/api/v1/organisations?limit=100", headers={"authorization": f"Bearer {raw}"}
+    )
+    assert response.status_code == 200
+    seen = {item["id"] for item in response.json()["items"]}
+    assert seen == set(policies.visible_organisations(member).values_list("pk", flat=True))
+    # and the table says the same about the own / other organisation
+    own, other = EXPECTED["organisation"][role]
+    assert (world.own_organisation(role).pk in seen) == ("R" in own)
+    assert (world.other_organisation(role).pk in seen) == ("R" in other)
+
+
+@pytest.mark.parametrize("role", TOKEN_ROLES)
+def test_a_token_never_manages_nor_reads_tokens_or_audit(world: World, role: str):
+    from clauses.access.actors import actor_for_token
+
+    membership = world.memberships[role]
+    token, _ = make_api_token(
+        membership.organisation, role=membership.role, scope=TokenScope.READ_WRITE
+    )
+    actor = actor_for_token(token)
+    assert not policies.visible_api_tokens(actor).exists()
+    assert not policies.visible_audit_events(actor).exists()
+    assert not policies.can_manage_members(actor, membership.organisation)
+    assert not policies.can_create_token(actor, membership.organisation)
+    assert not actor.can_see_personal_data
+
+
+# -- pages ----------------------------------------------------------------------------
+
+
+def _get(client, url: str) -> int:  # noqa: ANN001
+    return client.get(url).status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_token_pages(world: World, role: str, client):
+    login(client, world.memberships.get(role))
+    own = KINDS["api_token"].own(world, role)
+    other = KINDS["api_token"].other(world, role)
+    own_expected, other_expected = EXPECTED["api_token"][role]
+    list_status = _get(client, reverse("access:tokens"))
+    create_status = _get(client, reverse("access:token_create"))
+    if role == "anonymous":
+        assert (list_status, create_status) == (302, 302)  # to the login page
+        return
+    # The "Jetons d'API" page is the one of my organisation: organisation admins only.
+    assert list_status == (200 if "C" in own_expected else 404)
+    assert create_status == (200 if "C" in own_expected else 404)
+    if list_status == 200:
+        content = client.get(reverse("access:tokens")).content.decode()
+        assert own.prefix in content
+        assert other.prefix not in content
+    # Revoking: the confirmation page, then the POST.
+    for token, expected in ((own, own_expected), (other, other_expected)):
+        url = reverse("access:token_revoke", args=[token.pk])
+        assert _get(client, url) == (200 if "D" in expected else 404)
+        response = client.post(url)
+        token.refresh_from_db()
+        if "D" in expected:
+            assert response.status_code == 302
+            assert token.revoked_at is not None
+        else:
+            assert response.status_code == 404
+            assert token.revoked_at is None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_audit_journal_page(world: World, role: str, client):
+    login(client, world.memberships.get(role))
+    response = client.get(reverse("access:audit"))
+    own_expected, other_expected = EXPECTED["audit_event"][role]
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    if "L" not in own_expected and "L" not in other_expected:
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert ("Événement de Saint-Denis" in content) == ("L" in own_expected)
+    assert ("Événement de Paris" in content) == ("L" in other_expected)
+
+
+@pytest.mark.parametrize("role", TOKEN_ROLES)
+def test_api_answers_like_the_policies(world: World, role: str, client):
+    """Through the API, with a token of the actor's organisation and role."""
+    membership = world.memberships[role]
+    _, raw = make_api_token(membership.organisation, role=membership.role)
+    headers = {"authorization": f"Bearer {raw}"}
+    me = client.get("/api/v1/me", headers=headers)
+    assert me.status_code == 200
+    assert me.json()["organisation"]["id"] == membership.organisation.pk
+    assert me.json()["role"] == membership.role
