@@ -102,13 +102,15 @@ def page(browser, console: ConsoleLog, site_data) -> Iterator:
 
 
 @pytest.fixture
-def site_data(live_server, transactional_db):
-    """Reference data and demo network, present at the start of every browser test.
+def site_data(live_server, transactional_db, settings):
+    """The demo site: reference data and demo data, present at the start of every test.
 
     The flush of the previous transactional test has emptied the database: load again.
+    Demo mode is on, as in `make demo` (the demo accounts refuse to exist without it).
     """
     from clauses.territories.models import Commune
 
+    settings.DEMO_MODE = True
     if not Commune.objects.exists():
         call_command("load_reference", wet_run=True, verbosity=0, stdout=io.StringIO())
     call_command("seed_demo", verbosity=0, stdout=io.StringIO())
