@@ -234,6 +234,12 @@ class Request(models.Model):
     # First-response commitment, in working days (CLAUSES_DESK_FIRST_RESPONSE_WORKING_DAYS).
     first_response_due = models.DateField("première réponse attendue le")
     first_response_at = models.DateTimeField("première réponse le", null=True, blank=True)
+    first_response_working_days = models.PositiveSmallIntegerField(
+        "délai de première réponse (jours ouvrés)",
+        null=True,
+        blank=True,
+        help_text="Calculé à la première réponse : sert aux médianes du tableau de bord.",
+    )
     escalation_count = models.PositiveSmallIntegerField("remontées", default=0)
 
     created_at = models.DateTimeField("déposée le", default=timezone.now, db_index=True)

@@ -56,6 +56,7 @@ from clauses.desk.rules import (
     Target,
     add_working_days,
     route,
+    working_days_between,
 )
 from clauses.desk.validation import CleanRequest, clean_request_data
 from clauses.network.enums import CoordinationLevel
@@ -559,8 +560,12 @@ def reply(
         _store_attachments(request, files, message=message, now=now)
         fields = ["status"]
         if request.first_response_at is None:
+            conf = desk_settings()
             request.first_response_at = now
-            fields.append("first_response_at")
+            request.first_response_working_days = working_days_between(
+                timezone.localdate(request.created_at), timezone.localdate(now), conf.closed_days
+            )
+            fields += ["first_response_at", "first_response_working_days"]
         if request.taken_by_id is None and actor.user_id is not None:
             request.taken_by_id = actor.user_id
             request.taken_at = now

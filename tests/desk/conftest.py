@@ -55,8 +55,9 @@ class Network:
             email="plaine@demo.clauses.example",
             communes=[commune("93066"), commune("93001")],
         )
-        self.est_a = FacilitatorStructureFactory(name="Structure Est A", communes=[commune("93048")])
-        self.est_b = FacilitatorStructureFactory(name="Structure Est B", communes=[commune("93048")])
+        montreuil = [commune("93048")]
+        self.est_a = FacilitatorStructureFactory(name="Structure Est A", communes=montreuil)
+        self.est_b = FacilitatorStructureFactory(name="Structure Est B", communes=montreuil)
         self.local = CoordinationFactory(
             name="Coordination locale Bobigny",
             email="bobigny@demo.clauses.example",
