@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
     numbers (one aggregate query), the good practices and the two desks."""
     table = department_table()
     regional = Coordination.objects.regional().only("desk_email", "green_desk_email").first()
+    social_desk = (regional and regional.desk_email) or SOCIAL_DESK_EMAIL
+    subject = quote("Demande d'accompagnement clauses sociales")
     return render(
         request,
         "core/home.html",
@@ -23,7 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "total_facilitators": table.total_facilitators,
             "total_structures": table.total_structures,
             "departmental_count": sum(1 for row in table.rows if row.coordination),
-            "social_desk_email": (regional and regional.desk_email) or SOCIAL_DESK_EMAIL,
+            "social_desk_email": social_desk,
+            "social_desk_mailto": f"mailto:{social_desk}?subject={subject}",
             "green_desk_email": (regional and regional.green_desk_email) or GREEN_DESK_EMAIL,
         },
     )

@@ -28,6 +28,8 @@ def test_home_presents_clauses_missions_network_practices_and_desks(client):
     assert "programmation achat" in html
     assert 'href="mailto:macs@maximilien.fr"' in html
     assert 'href="mailto:guichetvert@maximilien.fr"' in html
+    assert "Déposer une demande au guichet" in html
+    assert 'href="mailto:macs@maximilien.fr?subject=Demande%20d%27accompagnement' in html
     assert f'href="{reverse("network:find")}"' in html
     assert "Trouver mon facilitateur" in html
 
