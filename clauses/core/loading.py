@@ -22,7 +22,10 @@ second step, once every row exists, so rows can come in any order.
 
 A loader command subclasses `ReferenceLoaderCommand` and implements `load()`: it gets the
 `--wet-run` flag, one transaction around the whole load (all or nothing), and the French
-report (per-table diff, "aucun changement", final counts).
+report (per-table diff, "Aucun changement.", final counts). Read and check every file before
+the first `sync_table`, and raise `LoadError` (French, with file, line and column) on bad
+input; `read_csv` and `read_geojson_features` help. Examples: territories' `load_territories`
+(several tables, foreign keys), `load_qpv` (a many-to-many through table, row validation).
 """
 
 import csv
@@ -59,7 +62,7 @@ class Diff:
         return bool(self.added or self.changed or self.removed)
 
     def summary(self) -> str:
-        """One French line, e.g. « communes : 3 ajoutée(s), 1 modifiée(s), … »."""
+        """One French line, e.g. « communes : 3 ajout(s), 1 modification(s), … — 1286 au total »."""
         return (
             f"{self.table} : {len(self.added)} ajout(s), {len(self.changed)} modification(s), "
             f"{len(self.removed)} suppression(s), {self.unchanged} inchangé(s) "
