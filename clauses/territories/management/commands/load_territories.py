@@ -201,8 +201,6 @@ class Command(ReferenceLoaderCommand):
             (PostalCode, ("code", "commune"), postcode_rows(geo), {"commune": "insee"}),
         ]
         return [
-            sync_table(
-                model, key, rows, references=refs, wet_run=wet_run, stdout=self.out
-            )
+            sync_table(model, key, rows, references=refs, wet_run=wet_run, stdout=self.out)
             for model, key, rows, refs in tables
         ]
