@@ -19,6 +19,7 @@ api = NinjaAPI(
 api.add_router("/", "clauses.territories.api.router")
 api.add_router("/network/", "clauses.network.api.router")
 api.add_router("/", "clauses.access.api.router")
+api.add_router("/desk/", "clauses.desk.api.router")
 
 # Protected routers set `auth=TokenAuth()` themselves; failures answer in French.
 api_auth.install(api)

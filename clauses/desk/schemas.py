@@ -1,0 +1,162 @@
+"""Shapes of the desk API (OpenAPI). Request bodies are validated by the desk's own
+validation (`validation.py`) so that every error is in French and names its field; the
+input schemas here document them."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from ninja import Schema
+from pydantic import Field
+
+
+class RouteIn(Schema):
+    kind: str = Field(description="Objet de la demande (valeur de RequestKind).")
+    buyer_siret: str = Field("", description="SIRET de l'acheteur (sert à trouver une convention).")
+    execution_communes: list[str] = Field(
+        default_factory=list, description="Codes INSEE des communes d'exécution."
+    )
+    execution_departments: list[str] = Field(
+        default_factory=list,
+        description="Codes des départements d'exécution (marché sur tout le département).",
+    )
+    region_wide: bool = Field(False, description="Le marché porte sur toute la région.")
+
+
+class MarketIn(Schema):
+    subject: str = Field("", description="Objet du marché.")
+    cpv: str = Field("", description="Code CPV principal (8 chiffres, ex. 45000000).")
+    estimated_amount: float | str | None = Field(None, description="Montant estimé, en euros HT.")
+    planned_publication_date: date | None = Field(
+        None, description="Date de publication prévue (AAAA-MM-JJ)."
+    )
+    duration_months: int | None = Field(None, description="Durée du marché, en mois.")
+
+
+class RequestIn(Schema):
+    kind: str = Field(description="Objet de la demande (valeur de RequestKind).")
+    buyer_name: str = Field(description="Nom de l'acheteur public.")
+    buyer_siret: str = Field(
+        description="SIRET de l'acheteur (14 chiffres, clé de contrôle vérifiée)."
+    )
+    contact_name: str
+    contact_email: str
+    contact_phone: str = ""
+    execution_communes: list[str] = Field(default_factory=list, description="Codes INSEE.")
+    execution_departments: list[str] = Field(default_factory=list)
+    region_wide: bool = False
+    outside_places: str = Field("", description="Lieux d'exécution hors de la région, en clair.")
+    market: MarketIn | None = None
+    message: str
+
+
+class TargetOut(Schema):
+    level: str
+    id: int | None
+    name: str
+    email: str
+
+
+class RouteOut(Schema):
+    target: TargetOut
+    rule: str
+    reason: str
+
+
+class FiledOut(Schema):
+    reference: str
+    target: TargetOut
+    reason: str
+    follow_url: str
+    first_response_due: date
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict, description="Messages par champ (nom du champ de l'API)."
+    )
+
+
+class MessageOut(Schema):
+    kind: str
+    kind_label: str
+    author: str
+    body: str
+    created_at: datetime
+    attachments: list[str]
+
+
+class AssignmentOut(Schema):
+    target_level: str
+    target_name: str
+    reason: str
+    comment: str
+    created_at: datetime
+
+
+class FollowOut(Schema):
+    reference: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    outcome: str
+    outcome_label: str
+    buyer_name: str
+    market_subject: str
+    created_at: datetime
+    first_response_due: date
+    first_response_at: datetime | None
+    closed_at: datetime | None
+    target: TargetOut
+    reason: str
+    assignments: list[AssignmentOut]
+    messages: list[MessageOut]
+
+
+class InboxItemOut(Schema):
+    reference: str
+    kind: str
+    status: str
+    buyer_name: str
+    buyer_siret: str
+    market_subject: str
+    target_level: str
+    target_name: str
+    taken_by: str
+    publication_timing: str
+    created_at: datetime
+    first_response_due: date
+    first_response_at: datetime | None
+    overdue: bool
+
+    @staticmethod
+    def resolve_taken_by(obj: Any) -> str:
+        return str(obj.taken_by) if obj.taken_by_id else ""
+
+    @staticmethod
+    def resolve_overdue(obj: Any) -> bool:
+        return (
+            obj.is_open
+            and obj.first_response_at is None
+            and obj.first_response_due < timezone.localdate()
+        )
+
+
+def inline_schema(model: type[Schema]) -> dict[str, Any]:
+    """The JSON schema of a model with its `$defs` inlined (for `openapi_extra`)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
