@@ -30,7 +30,7 @@ from clauses.territories.models import Department
 
 DEMO_PASSWORD = "demo-Clauses-2026"  # noqa: S105 (public demo password)
 # Public on purpose (demo only): base 32, as typed in an authenticator app.
-DEMO_TOTP_SECRET = "CLAUSESDEMOCLAUSESDEMOCLAUSESDEMO"  # noqa: S105
+DEMO_TOTP_SECRET = "CLAUSESDEMOCLAUSESDEMOCLAUSES234"  # noqa: S105
 DEMO_RECOVERY_CODES = [f"secours{n:02d}" for n in range(1, 11)]
 DEMO_DEPARTMENT = "93"
 

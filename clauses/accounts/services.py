@@ -578,7 +578,6 @@ def awaiting_confirmation(
         Organisation.objects.awaiting_confirmation()
         .filter(kind=OrganisationKind.BUYER, department__in=departments)
         .select_related("department")
-        .prefetch_related("memberships__user")
         .order_by("created_at")
     )
     memberships = (

@@ -20,3 +20,12 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _run_on_commit(monkeypatch):
+    """Emails are sent on commit; a test never commits, so run those callbacks at once."""
+    monkeypatch.setattr(
+        "clauses.accounts.services.transaction.on_commit",
+        lambda func, using=None, robust=False: func(),
+    )

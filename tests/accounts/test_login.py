@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
 
 
-def attempt(client, email, password="mauvais-mot-de-passe"):
+WRONG = "mauvais-mot-de-passe"
+
+
+def attempt(client, email, password=WRONG):
     return client.post(LOGIN, {"username": email, "password": password})
 
 
