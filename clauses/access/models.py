@@ -113,10 +113,8 @@ class ApiToken(models.Model):
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    """Append-only: a queryset of audit events cannot be updated or deleted in bulk."""
-
-    def update(self, **kwargs: object) -> int:
-        raise PermissionError("Le journal d'audit ne se modifie pas.")
+    """Append-only: a queryset of audit events cannot be deleted in bulk. (Bulk updates stay
+    possible only because Django uses them to null a deleted user's or token's link.)"""
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("Le journal d'audit ne se supprime pas.")

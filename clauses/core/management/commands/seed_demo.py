@@ -9,7 +9,7 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-DEMO_MODULES = ["clauses.network.demo", "clauses.accounts.demo"]
+DEMO_MODULES = ["clauses.network.demo", "clauses.accounts.demo", "clauses.access.demo"]
 
 
 class Command(BaseCommand):
