@@ -18,6 +18,7 @@ api = NinjaAPI(
 
 api.add_router("/", "clauses.territories.api.router")
 api.add_router("/network/", "clauses.network.api.router")
+api.add_router("/", "clauses.network.api.facilitation_router")
 api.add_router("/", "clauses.access.api.router")
 api.add_router("/desk/", "clauses.desk.api.router")
 
