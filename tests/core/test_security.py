@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.template import engines
 from django.test import RequestFactory
-from django.urls import include, path, reverse
+from django.urls import path, reverse
+
+from clauses.urls import urlpatterns as project_urlpatterns
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def _public_view(request):
 # A URLconf with the project's URLs plus two views written after this test: one that forgot
 # to say anything (private by default) and one that opted out explicitly.
 urlpatterns = [
-    path("", include("clauses.urls")),
+    *project_urlpatterns,
     path("tout-nouveau/", _private_view, name="brand-new"),
     path("tout-nouveau-public/", _public_view, name="brand-new-public"),
 ]
