@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from clauses.access.actors import Actor
@@ -132,11 +132,11 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
     return {"__all__": exc.messages}
 
 
-def _invalid(errors: dict[str, list[str]]) -> tuple[int, dict]:
-    return 422, {"detail": INVALID, "errors": errors}
+def _invalid(errors: dict[str, list[str]]) -> Status:
+    return Status(422, {"detail": INVALID, "errors": errors})
 
 
-def _json(request: HttpRequest) -> dict | tuple[int, dict]:
+def _json(request: HttpRequest) -> dict | Status:
     try:
         payload = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -150,7 +150,7 @@ def _target_out(target: Target) -> dict:
     return {"level": str(target.level), "id": target.id, "name": target.name, "email": target.email}
 
 
-def _service_data(payload: dict) -> dict[str, Any] | tuple[int, dict]:
+def _service_data(payload: dict) -> dict[str, Any] | Status:
     data: dict[str, Any] = {name: payload.get(name) for name in _TOP_FIELDS}
     market = payload.get("market")
     if market is not None and not isinstance(market, dict):
@@ -160,21 +160,21 @@ def _service_data(payload: dict) -> dict[str, Any] | tuple[int, dict]:
     return data
 
 
-def _rate_limited(request: HttpRequest, email: Any) -> tuple[int, dict] | None:
+def _rate_limited(request: HttpRequest, email: Any) -> Status | None:
     try:
         abuse.check_rate_limit(
             ip=client_ip(request), email=email if isinstance(email, str) else None
         )
     except abuse.RateLimited as exc:
-        return 429, {"detail": exc.message, "errors": {}}
+        return Status(429, {"detail": exc.message, "errors": {}})
     return None
 
 
-def _file(request: HttpRequest, data: dict[str, Any], files: list) -> tuple[int, dict]:
+def _file(request: HttpRequest, data: dict[str, Any], files: list) -> Status:
     try:
         abuse.check_honeypot(data.pop(abuse.HONEYPOT_FIELD, None))
     except ValidationError as exc:
-        return 400, {"detail": exc.messages[0], "errors": {}}
+        return Status(400, {"detail": exc.messages[0], "errors": {}})
     limited = _rate_limited(request, data.get("contact_email"))
     if limited:
         return limited
@@ -191,13 +191,16 @@ def _file(request: HttpRequest, data: dict[str, Any], files: list) -> tuple[int,
         name=desk_request.target_name,
         email=_target_email(desk_request),
     )
-    return 201, {
-        "reference": desk_request.reference,
-        "target": _target_out(target),
-        "reason": desk_request.routing_reason,
-        "follow_url": filed.follow_url,
-        "first_response_due": desk_request.first_response_due,
-    }
+    return Status(
+        201,
+        {
+            "reference": desk_request.reference,
+            "target": _target_out(target),
+            "reason": desk_request.routing_reason,
+            "follow_url": filed.follow_url,
+            "first_response_due": desk_request.first_response_due,
+        },
+    )
 
 
 def _target_email(desk_request: Request) -> str:
@@ -221,7 +224,7 @@ def route(request: HttpRequest) -> Any:
     """Applies the desk's routing rule to these facts and says where the request would go
     and why. Nothing is filed."""
     payload = _json(request)
-    if isinstance(payload, tuple):
+    if isinstance(payload, Status):
         return payload
     limited = _rate_limited(request, None)
     if limited:
@@ -237,11 +240,14 @@ def route(request: HttpRequest) -> Any:
         )
     except ValidationError as exc:
         return _invalid(_errors(exc))
-    return 200, {
-        "target": _target_out(decision.target),
-        "rule": str(decision.rule),
-        "reason": decision.reason,
-    }
+    return Status(
+        200,
+        {
+            "target": _target_out(decision.target),
+            "rule": str(decision.rule),
+            "reason": decision.reason,
+        },
+    )
 
 
 @router.post(
@@ -254,10 +260,10 @@ def file_request(request: HttpRequest) -> Any:
     """Files the request, routes it, emails the acknowledgement (with the private follow
     link) to the contact and a notification to the target."""
     payload = _json(request)
-    if isinstance(payload, tuple):
+    if isinstance(payload, Status):
         return payload
     data = _service_data(payload)
-    if isinstance(data, tuple):
+    if isinstance(data, Status):
         return data
     data[abuse.HONEYPOT_FIELD] = payload.get(abuse.HONEYPOT_FIELD)
     return _file(request, data, [])
@@ -292,7 +298,7 @@ def follow(request: HttpRequest, reference: str, token: str = "") -> Any:
     assignments and the exchange (never the desk's internal notes)."""
     desk_request = services.request_for_token(reference=reference, token=token)
     if desk_request is None:
-        return 404, {"detail": NOT_FOUND, "errors": {}}
+        return Status(404, {"detail": NOT_FOUND, "errors": {}})
     desk_request = (
         Request.objects.select_related("target_structure", "target_coordination")
         .prefetch_related("assignments__target_structure", "assignments__target_coordination")
@@ -303,53 +309,56 @@ def follow(request: HttpRequest, reference: str, token: str = "") -> Any:
         .select_related("author")
         .prefetch_related("attachments")
     )
-    return 200, {
-        "reference": desk_request.reference,
-        "kind": desk_request.kind,
-        "kind_label": desk_request.get_kind_display(),
-        "status": desk_request.status,
-        "status_label": desk_request.get_status_display(),
-        "outcome": desk_request.outcome,
-        "outcome_label": desk_request.get_outcome_display() if desk_request.outcome else "",
-        "buyer_name": desk_request.buyer_name,
-        "market_subject": desk_request.market_subject,
-        "created_at": desk_request.created_at,
-        "first_response_due": desk_request.first_response_due,
-        "first_response_at": desk_request.first_response_at,
-        "closed_at": desk_request.closed_at,
-        "target": {
-            "level": desk_request.target_level,
-            "id": desk_request.target_structure_id or desk_request.target_coordination_id,
-            "name": desk_request.target_name,
-            "email": _target_email(desk_request),
+    return Status(
+        200,
+        {
+            "reference": desk_request.reference,
+            "kind": desk_request.kind,
+            "kind_label": desk_request.get_kind_display(),
+            "status": desk_request.status,
+            "status_label": desk_request.get_status_display(),
+            "outcome": desk_request.outcome,
+            "outcome_label": desk_request.get_outcome_display() if desk_request.outcome else "",
+            "buyer_name": desk_request.buyer_name,
+            "market_subject": desk_request.market_subject,
+            "created_at": desk_request.created_at,
+            "first_response_due": desk_request.first_response_due,
+            "first_response_at": desk_request.first_response_at,
+            "closed_at": desk_request.closed_at,
+            "target": {
+                "level": desk_request.target_level,
+                "id": desk_request.target_structure_id or desk_request.target_coordination_id,
+                "name": desk_request.target_name,
+                "email": _target_email(desk_request),
+            },
+            "reason": desk_request.routing_reason,
+            "assignments": [
+                {
+                    "target_level": a.target_level,
+                    "target_name": _assignment_name(a),
+                    "reason": a.reason,
+                    "comment": a.comment,
+                    "created_at": a.created_at,
+                }
+                for a in desk_request.assignments.all()
+            ],
+            "messages": [
+                {
+                    "kind": m.kind,
+                    "kind_label": m.get_kind_display(),
+                    "author": (
+                        desk_request.buyer_name
+                        if m.kind == MessageKind.FROM_BUYER
+                        else desk_request.target_name
+                    ),
+                    "body": m.body,
+                    "created_at": m.created_at,
+                    "attachments": [a.original_name for a in m.attachments.all()],
+                }
+                for m in messages
+            ],
         },
-        "reason": desk_request.routing_reason,
-        "assignments": [
-            {
-                "target_level": a.target_level,
-                "target_name": _assignment_name(a),
-                "reason": a.reason,
-                "comment": a.comment,
-                "created_at": a.created_at,
-            }
-            for a in desk_request.assignments.all()
-        ],
-        "messages": [
-            {
-                "kind": m.kind,
-                "kind_label": m.get_kind_display(),
-                "author": (
-                    desk_request.buyer_name
-                    if m.kind == MessageKind.FROM_BUYER
-                    else desk_request.target_name
-                ),
-                "body": m.body,
-                "created_at": m.created_at,
-                "attachments": [a.original_name for a in m.attachments.all()],
-            }
-            for m in messages
-        ],
-    }
+    )
 
 
 def _assignment_name(assignment: Any) -> str:
