@@ -100,6 +100,7 @@ def test_department_page_shows_coordinations_structures_and_facilitators(
     assert f'href="mailto:{nadia.email}"' in html
     assert 'href="tel:0612345678"' in html
     assert "3 facilitateurs" in html
+    assert 'aria-current="true">Le réseau</a>' in html  # the menu shows where we are
 
 
 def test_department_page_counts_partners_by_kind_and_paginates(client, seine_saint_denis_network):
@@ -137,13 +138,24 @@ def test_department_outside_the_region_is_not_found(client, code):
     assert client.get(reverse("network:department", args=[code])).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["home", "network:overview", "network:find"])
-def test_pages_are_public_and_french(client, name):
-    response = client.get(reverse(name))
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("home"),
+        reverse("network:overview"),
+        reverse("network:find"),
+        reverse("network:find") + "?q=saint",
+        reverse("network:find") + "?commune=93066",
+        reverse("network:department", args=["93"]),
+    ],
+)
+def test_pages_are_public_and_french(client, url, seine_saint_denis_network):
+    response = client.get(url)
     assert response.status_code == 200
     html = _text(response)
     assert '<html lang="fr"' in html
     assert html.count("<h1") == 1
     assert 'id="contenu"' in html
+    assert 'style="' not in html  # the CSP refuses inline styles
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), "identifiants en double"
