@@ -122,7 +122,8 @@ class Commune(models.Model):
         indexes = [models.Index(fields=["-population"], name="commune_population_idx")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.department_id and self.department.code})"
+        # The département code starts the INSEE code (three digits overseas): no query.
+        return f"{self.name} ({self.insee[:3] if self.insee.startswith('97') else self.insee[:2]})"
 
     @property
     def postcode_list(self) -> list[str]:

@@ -8,25 +8,18 @@ and an "other" record of each kind in Paris (75), outside their territory.
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.management import get_commands
 
 from clauses.access.actors import Actor, actor_for_membership
 from clauses.access.enums import AuditAction
 from clauses.access.models import ApiToken, AuditEvent
 from clauses.accounts.enums import Role
 from clauses.accounts.models import Membership, Organisation
-from clauses.core.management.commands import load_reference
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination, FacilitatorStructure
 from clauses.territories.models import Department, Region
 from tests.access.factories import make_api_token
 from tests.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.network.factories import CoordinationFactory, FacilitatorStructureFactory
-
-# Temporary, like tests/network/conftest.py: run only the reference loaders that exist.
-load_reference.REFERENCE_COMMANDS[:] = [
-    name for name in load_reference.REFERENCE_COMMANDS if name in get_commands()
-]
 
 # Every kind of actor of the permission matrix; "anonymous" has no membership.
 ROLES = [

@@ -16,4 +16,10 @@ class Command(BaseCommand):
     def handle(self, *args: object, wet_run: bool, **options: object) -> None:
         for name in REFERENCE_COMMANDS:
             self.stdout.write(self.style.MIGRATE_HEADING(f"— {name}"))
-            call_command(name, wet_run=wet_run, verbosity=options.get("verbosity", 1))
+            call_command(
+                name,
+                wet_run=wet_run,
+                verbosity=options.get("verbosity", 1),
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
