@@ -29,7 +29,9 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrateur·rice de la plateforme"
 
 
-# The roles that may open personal data of participants, and so must use two-factor auth.
+# Roles that must use two-factor authentication: those that may open personal data of
+# participants (facilitators, coordinators of the territory) and the platform administrators,
+# who hold the keys of every organisation (they still see no participant: DESIGN.md).
 ROLES_REQUIRING_2FA = frozenset({Role.FACILITATOR, Role.COORDINATOR, Role.ADMIN})
 
 # Which role fits which kind of organisation.
