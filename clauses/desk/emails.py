@@ -6,7 +6,9 @@ Django's email backend; a failure is logged, never turns a committed filing into
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -23,6 +25,24 @@ from clauses.desk.rules import Target
 logger = logging.getLogger(__name__)
 
 DESK_NAME = "Guichet Régional des Clauses Sociales"
+
+# Off while the demo data is built: demo requests must not email anyone.
+_suppressed: ContextVar[bool] = ContextVar("desk_emails_suppressed", default=False)
+
+
+@contextmanager
+def suppressed() -> Iterator[None]:
+    """No desk email is scheduled inside this block (demo seeding)."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+def _on_commit(callback: Callable[[], None]) -> None:
+    if not _suppressed.get():
+        transaction.on_commit(callback)
 
 
 def _send(
@@ -180,26 +200,26 @@ def new_follow_link(request_id: int, url: str) -> None:
 
 
 def on_commit_acknowledge(request: Request, url: str) -> None:
-    transaction.on_commit(lambda: acknowledge(request.pk, url))
+    _on_commit(lambda: acknowledge(request.pk, url))
 
 
 def on_commit_notify_target(
     request: Request, *, target: Target, event: str, comment: str = ""
 ) -> None:
-    transaction.on_commit(lambda: notify_target(request.pk, target, event, comment))
+    _on_commit(lambda: notify_target(request.pk, target, event, comment))
 
 
 def on_commit_reply(message: Message) -> None:
-    transaction.on_commit(lambda: send_reply(message.pk))
+    _on_commit(lambda: send_reply(message.pk))
 
 
 def on_commit_buyer_replied(message: Message) -> None:
-    transaction.on_commit(lambda: buyer_replied(message.pk))
+    _on_commit(lambda: buyer_replied(message.pk))
 
 
 def on_commit_closed(request: Request) -> None:
-    transaction.on_commit(lambda: closed(request.pk))
+    _on_commit(lambda: closed(request.pk))
 
 
 def on_commit_new_follow_link(request: Request, url: str) -> None:
-    transaction.on_commit(lambda: new_follow_link(request.pk, url))
+    _on_commit(lambda: new_follow_link(request.pk, url))

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "clauses.accounts",
     "clauses.access",
     "clauses.desk",
+    "clauses.markets",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,12 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-DEMO_MODULES = ["clauses.network.demo", "clauses.accounts.demo", "clauses.access.demo"]
+DEMO_MODULES = [
+    "clauses.network.demo",
+    "clauses.accounts.demo",
+    "clauses.access.demo",
+    "clauses.desk.demo",
+]
 
 
 class Command(BaseCommand):
