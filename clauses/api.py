@@ -21,6 +21,8 @@ api.add_router("/network/", "clauses.network.api.router")
 api.add_router("/", "clauses.network.api.facilitation_router")
 api.add_router("/", "clauses.access.api.router")
 api.add_router("/desk/", "clauses.desk.api.router")
+api.add_router("/clauses/", "clauses.markets.api.router")
+api.add_router("/", "clauses.markets.api.markets_router")
 
 # Protected routers set `auth=TokenAuth()` themselves; failures answer in French.
 api_auth.install(api)
