@@ -1,0 +1,30 @@
+from django.urls import path
+
+from clauses.desk import views
+
+app_name = "desk"
+
+urlpatterns = [
+    # Public: filing and following a request.
+    path("demande/", views.request_form, name="request_form"),
+    path("demande/<str:reference>/envoyee/", views.confirmation, name="confirmation"),
+    path("suivi/<str:reference>/", views.follow, name="follow"),
+    path(
+        "suivi/<str:reference>/pieces-jointes/<int:pk>/",
+        views.follow_attachment,
+        name="follow_attachment",
+    ),
+    path("communes/suggestions/", views.commune_suggestions, name="commune_suggestions"),
+    path("communes/ajouter/", views.commune_chip, name="commune_chip"),
+    path("cpv/suggestions/", views.cpv_suggestions, name="cpv_suggestions"),
+    # Desk side.
+    path("boite/", views.inbox, name="inbox"),
+    path("demandes/<str:reference>/", views.detail, name="detail"),
+    path("demandes/<str:reference>/prise-en-charge/", views.take_charge, name="take_charge"),
+    path("demandes/<str:reference>/reponse/", views.reply, name="reply"),
+    path("demandes/<str:reference>/note/", views.add_note, name="add_note"),
+    path("demandes/<str:reference>/reaffectation/", views.reassign, name="reassign"),
+    path("demandes/<str:reference>/cloture/", views.close, name="close"),
+    path("pieces-jointes/<int:pk>/", views.attachment, name="attachment"),
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+]
