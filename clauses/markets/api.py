@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from clauses.access.actors import Actor
 from clauses.access.api_auth import TokenAuth
@@ -120,11 +120,11 @@ def _body_doc(schema: type[Schema]) -> dict:
     }
 
 
-def _invalid(detail: str, errors: dict[str, list[str]] | None = None) -> tuple[int, dict]:
-    return 422, {"detail": detail, "errors": errors or {}}
+def _invalid(detail: str, errors: dict[str, list[str]] | None = None) -> Status:
+    return Status(422, {"detail": detail, "errors": errors or {}})
 
 
-def _json(request: HttpRequest) -> dict | tuple[int, dict]:
+def _json(request: HttpRequest) -> dict | Status:
     try:
         payload = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -152,9 +152,9 @@ def _plain(value: Decimal | None) -> str | None:
     openapi_extra=_body_doc(HoursEstimateIn),
     auth=None,
 )
-def hours_estimate(request: HttpRequest) -> tuple[int, dict]:
+def hours_estimate(request: HttpRequest) -> Status:
     payload = _json(request)
-    if isinstance(payload, tuple):
+    if isinstance(payload, Status):
         return payload
     department = payload.get("department")
     if department is not None and not isinstance(department, str):
@@ -163,7 +163,7 @@ def hours_estimate(request: HttpRequest) -> tuple[int, dict]:
         result = calculator.calculate(payload, department_code=department)
     except rules.CalculationError as exc:
         return _invalid(str(exc))
-    return 200, result.as_dict()
+    return Status(200, result.as_dict())
 
 
 @router.get(
@@ -224,9 +224,9 @@ def _boolean(payload: dict, name: str, label: str, errors: dict) -> bool:
     openapi_extra=_body_doc(ObligationIn),
     auth=None,
 )
-def obligation_check(request: HttpRequest) -> tuple[int, dict]:
+def obligation_check(request: HttpRequest) -> Status:
     payload = _json(request)
-    if isinstance(payload, tuple):
+    if isinstance(payload, Status):
         return payload
     errors: dict[str, list[str]] = {}
     amount = None
@@ -275,12 +275,15 @@ def obligation_check(request: HttpRequest) -> tuple[int, dict]:
         )
     except rules.CalculationError as exc:
         return _invalid(str(exc), {"consultation_date": [str(exc)]})
-    return 200, {
-        "mandatory": check.mandatory,
-        "threshold": _plain(check.threshold),
-        "reason": check.reason,
-        "from_date": rules.MANDATORY_SOCIAL_CONDITION_FROM,
-    }
+    return Status(
+        200,
+        {
+            "mandatory": check.mandatory,
+            "threshold": _plain(check.threshold),
+            "reason": check.reason,
+            "from_date": rules.MANDATORY_SOCIAL_CONDITION_FROM,
+        },
+    )
 
 
 # -- markets (token) ---------------------------------------------------------------------
@@ -389,17 +392,20 @@ def _page_number(request: HttpRequest, name: str, default: int, maximum: int) ->
     summary="Les marchés que le jeton peut voir",
     operation_id="markets_list",
 )
-def market_list(request: HttpRequest) -> tuple[int, dict]:
+def market_list(request: HttpRequest) -> Status:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     limit = _page_number(request, "limit", 100, 500)
     offset = _page_number(request, "offset", 0, 10**9)
     if limit is None or offset is None:
         return _invalid(INVALID, {"limit": ["« limit » et « offset » sont des entiers positifs."]})
     markets = _markets(actor)
-    return 200, {
-        "items": [_market_dict(m) for m in markets[offset : offset + limit]],
-        "count": markets.count(),
-    }
+    return Status(
+        200,
+        {
+            "items": [_market_dict(m) for m in markets[offset : offset + limit]],
+            "count": markets.count(),
+        },
+    )
 
 
 @markets_router.get(
@@ -408,10 +414,10 @@ def market_list(request: HttpRequest) -> tuple[int, dict]:
     summary="Un marché, ses lots, ses considérations sociales et ses entreprises",
     operation_id="markets_detail",
 )
-def market_detail(request: HttpRequest, market_id: str) -> tuple[int, dict]:
+def market_detail(request: HttpRequest, market_id: str) -> Status:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     if not market_id.isdigit():
-        return 404, {"detail": NOT_FOUND, "errors": {}}
+        return Status(404, {"detail": NOT_FOUND, "errors": {}})
     lots = Lot.objects.order_by("number").prefetch_related(
         Prefetch("considerations", queryset=SocialConsideration.objects.order_by("kind")),
         Prefetch(
@@ -424,7 +430,7 @@ def market_detail(request: HttpRequest, market_id: str) -> tuple[int, dict]:
         _markets(actor).prefetch_related(Prefetch("lots", queryset=lots)).filter(pk=market_id)
     ).first()
     if market is None:
-        return 404, {"detail": NOT_FOUND, "errors": {}}
+        return Status(404, {"detail": NOT_FOUND, "errors": {}})
     data = _market_dict(market)
     data["lots"] = [
         {
@@ -458,4 +464,4 @@ def market_detail(request: HttpRequest, market_id: str) -> tuple[int, dict]:
         }
         for lot in market.lots.all()
     ]
-    return 200, data
+    return Status(200, data)
