@@ -54,7 +54,9 @@ def market_list(actor: Actor, filters: MarketFilters | None = None) -> QuerySet[
     if filters.search:
         term = filters.search.strip()
         markets = markets.filter(
-            Q(reference__icontains=term) | Q(subject__icontains=term) | Q(buyer__name__icontains=term)
+            Q(reference__icontains=term)
+            | Q(subject__icontains=term)
+            | Q(buyer__name__icontains=term)
         )
     return (
         markets.select_related("buyer", "cpv", "following_structure", "operation")
@@ -70,13 +72,19 @@ def market_list(actor: Actor, filters: MarketFilters | None = None) -> QuerySet[
 def market_detail(actor: Actor, pk: int) -> Market | None:
     """One visible market with its lots, considerations, contractors, meetings and events,
     prefetched (a fixed number of queries), or None (answer 404)."""
-    lots = Lot.objects.order_by("number").prefetch_related(
-        Prefetch("considerations", queryset=SocialConsideration.objects.order_by("kind")),
-        Prefetch(
-            "contractor_links",
-            queryset=LotContractor.objects.select_related("organisation").order_by("role", "pk"),
-        ),
-    ).select_related("cpv")
+    lots = (
+        Lot.objects.order_by("number")
+        .prefetch_related(
+            Prefetch("considerations", queryset=SocialConsideration.objects.order_by("kind")),
+            Prefetch(
+                "contractor_links",
+                queryset=LotContractor.objects.select_related("organisation").order_by(
+                    "role", "pk"
+                ),
+            ),
+        )
+        .select_related("cpv")
+    )
     return (
         policies.visible_markets(actor)
         .select_related(

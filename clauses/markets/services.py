@@ -92,7 +92,7 @@ def _deny(message: str) -> PermissionDenied:
 
 def _event(
     market: Market,
-    kind: MarketEventKind,
+    event_kind: MarketEventKind,
     *,
     actor: Actor | None,
     from_status: str = "",
@@ -101,7 +101,7 @@ def _event(
 ) -> MarketEvent:
     return MarketEvent.objects.create(
         market=market,
-        kind=kind,
+        kind=event_kind,
         from_status=from_status,
         to_status=to_status,
         actor_user_id=actor.user_id if actor else None,
