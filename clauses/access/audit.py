@@ -63,7 +63,7 @@ def territory_of(obj: models.Model | None) -> str:
         return department.code
     structure = getattr(obj, "structure", None)
     if isinstance(structure, FacilitatorStructure):
-        return _coordination_code(structure)
+        return _coordination_code(structure.coordination)
     coordination = getattr(obj, "coordination", None)
     if isinstance(coordination, Coordination):
         return _coordination_code(coordination)

@@ -207,3 +207,14 @@ def test_demo_accounts_prints_the_tokens(world: World, settings, capsys):
 class _Null:
     def write(self, text: str) -> None:
         pass
+
+
+def test_territory_of_follows_structures_and_coordinations(world: World):
+    s93 = world.structures["own"]
+    fresh93 = FacilitatorStructureFactory(coordination=world.coordinations["dep93"])
+    structure_org = OrganisationFactory(as_structure=True, structure=fresh93)
+    assert audit.territory_of(s93) == "93"
+    assert audit.territory_of(structure_org) == "93"  # through Organisation.structure
+    assert audit.territory_of(world.coordinations["local93"]) == "93"  # through its parent
+    assert audit.territory_of(world.structures["other"]) == "75"
+    assert audit.territory_of(None) == ""

@@ -14,12 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--wet-run", action="store_true", help="Écrire réellement.")
 
     def handle(self, *args: object, wet_run: bool, **options: object) -> None:
+        verbosity = int(options.get("verbosity", 1))
         for name in REFERENCE_COMMANDS:
-            self.stdout.write(self.style.MIGRATE_HEADING(f"— {name}"))
+            if verbosity:
+                self.stdout.write(self.style.MIGRATE_HEADING(f"— {name}"))
             call_command(
                 name,
                 wet_run=wet_run,
-                verbosity=options.get("verbosity", 1),
+                verbosity=verbosity,
                 stdout=self.stdout,
                 stderr=self.stderr,
             )
