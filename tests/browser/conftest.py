@@ -20,10 +20,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-# Playwright's sync API keeps an event loop running in the main thread; Django's ORM would
-# refuse to run there (SynchronousOnlyOperation) although nothing is really asynchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path(os.environ.get("CLAUSES_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -56,12 +52,21 @@ def browser():
         )
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in the main thread, where Django's
+    # ORM would refuse to run (SynchronousOnlyOperation) although nothing is asynchronous.
+    # Set for the browser tests only: the rest of the suite keeps Django's guard.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
         yield browser
         browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @dataclass
