@@ -336,16 +336,16 @@ def test_contractors_are_checked_by_siret(world):
 # -- meetings ----------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_meeting_invites_the_facilitator(world):
+def test_meeting_invites_the_facilitator(world, django_capture_on_commit_callbacks):
     market = world.market()
-    meeting = services.schedule_meeting(
-        actor=world.actor("buyer"),
-        market=market,
-        kind="launch",
-        when=datetime(2026, 10, 5, 10, tzinfo=ZoneInfo("Europe/Paris")),
-        location="Mairie",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = services.schedule_meeting(
+            actor=world.actor("buyer"),
+            market=market,
+            kind="launch",
+            when=datetime(2026, 10, 5, 10, tzinfo=ZoneInfo("Europe/Paris")),
+            location="Mairie",
+        )
     assert meeting.facilitator_invited and meeting.invited_at
     assert [m.to for m in mail.outbox] == [["camille.facile@exemple.fr"]]
     assert "lancement" in mail.outbox[0].subject
