@@ -25,14 +25,13 @@ Later apps build their own `visible_<things>(actor)` from `actor.structure_ids`,
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
 from django.http import HttpRequest
 
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Membership, Organisation
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination, FacilitatorStructure
-from clauses.territories.models import Department
+from clauses.network.selectors import departments_under
 
 if TYPE_CHECKING:
     from clauses.access.models import ApiToken
@@ -113,35 +112,22 @@ ANONYMOUS = Actor()
 
 
 def _coordination_scope(coordination: Coordination) -> dict:
-    """The coordinations, structures and départements under a coordination, in 3 queries."""
+    """The coordinations, structures and départements under a coordination, in 3 queries.
+    The network app holds the definitions (`below`, `under`, `departments_under`)."""
     if coordination.level == CoordinationLevel.NATIONAL:
         return {}
-    below = Q(pk=coordination.pk) | Q(parent=coordination.pk) | Q(parent__parent=coordination.pk)
-    below |= Q(parent__parent__parent=coordination.pk)
-    rows = list(Coordination.objects.filter(below).values_list("pk", "department__code"))
-    coordination_ids = frozenset(pk for pk, _ in rows)
-    structure_ids = frozenset(
-        FacilitatorStructure.objects.filter(coordination__in=coordination_ids).values_list(
-            "pk", flat=True
-        )
+    coordination_ids = frozenset(
+        Coordination.objects.below(coordination).values_list("pk", flat=True)
     )
-    codes = {code for _, code in rows if code}
+    structure_ids = frozenset(
+        FacilitatorStructure.objects.under(coordination).values_list("pk", flat=True)
+    )
+    codes = frozenset(departments_under(coordination).values_list("code", flat=True))
     whole = coordination.level in (CoordinationLevel.REGIONAL, CoordinationLevel.DEPARTMENTAL)
-    if coordination.level == CoordinationLevel.REGIONAL and coordination.region_id:
-        codes |= set(
-            Department.objects.filter(region_id=coordination.region_id).values_list(
-                "code", flat=True
-            )
-        )
-    if coordination.level == CoordinationLevel.LOCAL and not codes and coordination.parent_id:
-        parent_code = (
-            coordination.parent.department.code if coordination.parent.department_id else None
-        )
-        codes = {parent_code} if parent_code else set()
     return {
         "coordination_ids": coordination_ids,
         "structure_ids": structure_ids,
-        "department_codes": frozenset(codes),
+        "department_codes": codes,
         "covers_whole_departments": whole,
     }
 

@@ -43,6 +43,7 @@ from clauses.accounts.models import (
 from clauses.accounts.validators import validate_siret
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure
+from clauses.network.selectors import departments_under
 from clauses.territories.models import Department
 
 RECOVERY_CODES_COUNT = 10
@@ -56,6 +57,14 @@ def _send(*, to: str, subject: str, template: str, context: dict) -> None:
     transaction.on_commit(
         lambda: send_mail(f"[{settings.CLAUSES_SITE_NAME}] {subject}", body, None, [to])
     )
+
+
+def _audit(by: object, action: str, obj: object, **details: object) -> None:
+    """Write an event of the audit trail. The trail lives in `clauses.access`, one layer
+    above accounts, so it is imported at call time: accounts' models never depend on it."""
+    from clauses.access import audit
+
+    audit.record(by, action, obj, **details)
 
 
 # ---------------------------------------------------------------------------------------
@@ -250,28 +259,13 @@ def disable_2fa(*, user: User) -> None:
 
 def coordinated_structures(coordination: Coordination) -> QuerySet[FacilitatorStructure]:
     """The facilitator structures under a coordination (national: all)."""
-    structures = FacilitatorStructure.objects.all()
     if coordination.level == CoordinationLevel.NATIONAL:
-        return structures
-    if coordination.level == CoordinationLevel.REGIONAL:
-        return structures.filter(
-            Q(coordination=coordination)
-            | Q(coordination__region=coordination.region_id)
-            | Q(coordination__department__region=coordination.region_id)
-        )
-    condition = Q(coordination=coordination) | Q(coordination__parent=coordination)
-    if coordination.department_id:
-        condition |= Q(coordination__department=coordination.department_id)
-    return structures.filter(condition)
+        return FacilitatorStructure.objects.all()
+    return FacilitatorStructure.objects.under(coordination)
 
 
 def coordinated_departments(coordination: Coordination) -> QuerySet[Department]:
-    departments = Department.objects.all()
-    if coordination.level == CoordinationLevel.NATIONAL:
-        return departments
-    if coordination.level == CoordinationLevel.REGIONAL:
-        return departments.filter(region=coordination.region_id)
-    return departments.filter(pk=coordination.department_id)
+    return departments_under(coordination)
 
 
 def coordination_of(membership: Membership | None) -> Coordination | None:
@@ -371,6 +365,7 @@ def send_invitation(
         template="accounts/emails/invitation.txt",
         context={"invitation": invitation, "link": link},
     )
+    _audit(invited_by, "create", invitation, changes={"email": email, "role": role})
     return invitation, raw
 
 
@@ -422,6 +417,9 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = now
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _audit(
+        user, "create", membership, changes={"role": membership.role, "invitation": invitation.pk}
+    )
     return membership
 
 
@@ -442,6 +440,7 @@ def revoke_invitation(*, invitation: Invitation, by: User) -> None:
     invitation.revoked_at = timezone.now()
     invitation.revoked_by = by
     invitation.save(update_fields=["revoked_at", "revoked_by"])
+    _audit(by, "revoke", invitation)
 
 
 def invitations_managed_by(membership: Membership) -> QuerySet[Invitation]:
@@ -471,11 +470,16 @@ def change_role(
         raise ValidationError("Ce rôle ne correspond pas au type de l'organisation.")
     if membership.user_id == by.pk and not is_organisation_admin:
         raise ValidationError("Vous ne pouvez pas retirer vos propres droits d'administration.")
+    changes = {
+        "role": [membership.role, role],
+        "is_organisation_admin": [membership.is_organisation_admin, is_organisation_admin],
+    }
     membership.role = role
     membership.is_organisation_admin = is_organisation_admin
     if role != Role.FACILITATOR:
         membership.facilitator = None
     membership.save(update_fields=["role", "is_organisation_admin", "facilitator"])
+    _audit(by, "update", membership, changes=changes)
     return membership
 
 
@@ -488,6 +492,7 @@ def end_membership(*, membership: Membership, by: User | None) -> None:
     membership.ended_at = timezone.now()
     membership.ended_by = by
     membership.save(update_fields=["is_active", "ended_at", "ended_by"])
+    _audit(by, "delete", membership)
 
 
 def can_deactivate(actor: User, actor_membership: Membership | None, user: User) -> bool:
@@ -513,6 +518,7 @@ def deactivate_user(*, user: User, by: User | None) -> None:
     user.is_active = False
     user.deactivated_at = now
     user.save(update_fields=["is_active", "deactivated_at"])
+    _audit(by, "update", user, changes={"is_active": [True, False]})
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
 
@@ -599,6 +605,7 @@ def confirm_organisation(*, organisation: Organisation, by: User) -> None:
     organisation.confirmed_at = timezone.now()
     organisation.confirmed_by = by
     organisation.save(update_fields=["is_confirmed", "confirmed_at", "confirmed_by"])
+    _audit(by, "confirm", organisation)
     for membership in organisation.memberships.active().select_related("user"):
         _send(
             to=membership.user.email,
@@ -612,6 +619,7 @@ def confirm_organisation(*, organisation: Organisation, by: User) -> None:
 def confirm_membership(*, membership: Membership, by: User) -> None:
     membership.is_confirmed = True
     membership.save(update_fields=["is_confirmed"])
+    _audit(by, "confirm", membership)
     _send(
         to=membership.user.email,
         subject="Votre accès est confirmé",

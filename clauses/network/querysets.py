@@ -20,6 +20,17 @@ class CoordinationQuerySet(models.QuerySet):
     def local(self) -> "CoordinationQuerySet":
         return self.filter(level=CoordinationLevel.LOCAL)
 
+    def below(self, coordination: models.Model) -> "CoordinationQuerySet":
+        """The coordination and every coordination under it, by the parent links (the
+        network has four levels: national → regional → departmental → local)."""
+        pk = coordination.pk
+        return self.filter(
+            models.Q(pk=pk)
+            | models.Q(parent=pk)
+            | models.Q(parent__parent=pk)
+            | models.Q(parent__parent__parent=pk)
+        )
+
     def covering(self, commune: Commune) -> "CoordinationQuerySet":
         """Local coordinations whose territory holds the commune (see `coverage.py` for
         Paris and its arrondissements)."""
@@ -42,6 +53,12 @@ class CoordinationQuerySet(models.QuerySet):
 class FacilitatorStructureQuerySet(models.QuerySet):
     def active(self) -> "FacilitatorStructureQuerySet":
         return self.filter(is_active=True)
+
+    def under(self, coordination: models.Model) -> "FacilitatorStructureQuerySet":
+        """Structures attached to the coordination or to a coordination under it: the one
+        definition of "the structures of a coordination's territory"."""
+        coordinations = type(coordination).objects.below(coordination)
+        return self.filter(coordination__in=coordinations)
 
     def covering(self, commune: Commune) -> "FacilitatorStructureQuerySet":
         """Active structures whose coverage holds the commune: directly, or by its EPCI, EPT

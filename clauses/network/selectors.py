@@ -135,3 +135,18 @@ def department_table() -> DepartmentTable:
         total_facilitators=sum(r.facilitators for r in rows),
         total_structures=sum(r.structures for r in rows),
     )
+
+
+def departments_under(coordination: Coordination) -> QuerySet[Department]:
+    """The départements a coordination answers for: all of its region (regional), its own
+    (departmental), its own or its parent's (local), every one (national)."""
+    departments = Department.objects.all()
+    if coordination.level == CoordinationLevel.NATIONAL:
+        return departments
+    if coordination.level == CoordinationLevel.REGIONAL:
+        return departments.filter(region=coordination.region_id)
+    if coordination.department_id:
+        return departments.filter(pk=coordination.department_id)
+    if coordination.parent_id:
+        return departments.filter(coordinations__pk=coordination.parent_id)
+    return departments.none()
