@@ -37,7 +37,10 @@ help:
 
 # uv installs itself with pip when the machine does not have it.
 $(BIN)/python: pyproject.toml uv.lock
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet --break-system-packages --user uv
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+	  || $(PYTHON) -m pip install --quiet --user uv \
+	  || $(PYTHON) -m pip install --quiet --break-system-packages --user uv \
+	  || { echo "Impossible d'installer uv : installez pip (Debian : apt-get install python3-pip) ou uv." >&2; exit 1; }
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $(BIN)/python
 
