@@ -366,7 +366,7 @@ def _build(
     )
     if spec.derogation:
         services.record_derogation(actor=actor, market=market, reason=spec.derogation)
-    for lot, lot_spec in zip(market.lots.order_by("number"), spec.lots, strict=True):
+    for lot, lot_spec in zip(market.lots.order_by("number"), spec.lots, strict=False):
         if lot_spec.preset is not None:
             calculation: dict = {"preset": lot_spec.preset}
             if lot_spec.cleaning_months:
@@ -403,9 +403,9 @@ def _build(
         if MarketStatus.values.index(step) > MarketStatus.values.index(spec.status):
             break
         day = min(consultation + timedelta(days=STEP_DELAYS[step]), today)
-        services.change_status(actor=actor, market=market, to=step, on=day)
+        market = services.change_status(actor=actor, market=market, to=step, on=day)
         if step == S.AWARDED:
-            for lot, lot_spec in zip(market.lots.order_by("number"), spec.lots, strict=True):
+            for lot, lot_spec in zip(market.lots.order_by("number"), spec.lots, strict=False):
                 for role, key in (
                     (ContractorRole.HOLDER, lot_spec.holder),
                     (ContractorRole.CO_CONTRACTOR, lot_spec.co_contractor),
@@ -418,7 +418,7 @@ def _build(
                     awarded_amount_ht=Decimal(lot_spec.amount) * Decimal("0.96")
                 )
     if spec.status == S.CLOSED:
-        services.change_status(actor=actor, market=market, to=S.CLOSED, on=today)
+        market = services.change_status(actor=actor, market=market, to=S.CLOSED, on=today)
     return market
 
 

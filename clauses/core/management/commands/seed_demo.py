@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "clauses.accounts.demo",
     "clauses.access.demo",
     "clauses.desk.demo",
+    "clauses.markets.demo",
 ]
 
 
