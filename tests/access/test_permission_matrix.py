@@ -28,6 +28,7 @@ from clauses.network.models import FacilitatorStructure
 from tests.access.conftest import ROLES, World
 from tests.access.factories import make_api_token
 from tests.access.helpers import login
+from tests.markets import matrix as markets_matrix
 
 ACTIONS = "LRCUD"
 
@@ -107,6 +108,25 @@ KINDS = {
     ),
 }
 
+# Procurement (clauses.markets.policies): the world's market in Saint-Denis (own) and in
+# Paris (other), its insertion clause and its launch meeting; see tests/markets/matrix.py.
+for _name, _visible in (
+    ("market", markets_matrix.policies.visible_markets),
+    ("clause", markets_matrix.policies.visible_considerations),
+    ("meeting", markets_matrix.policies.visible_meetings),
+):
+    KINDS[_name] = RecordKind(
+        name=_name,
+        own=lambda w, role, n=_name: markets_matrix.record(w, "own", n),
+        other=lambda w, role, n=_name: markets_matrix.record(w, "other", n),
+        visible=_visible,
+        can={
+            "C": markets_matrix.can_create,
+            "U": markets_matrix.can_change,
+            "D": markets_matrix.can_delete,
+        },
+    )
+
 # fmt: off
 EXPECTED = {
     #                             own      other
@@ -174,6 +194,46 @@ EXPECTED = {
         "national_coordinator":     ("---·-", "---·-"),
         "partner":                  ("---·-", "---·-"),
         "platform_admin":           ("LR-·D", "LR-·D"),
+    },
+    # A market: C = create one for its buyer, D = delete it (planned, buyer side only).
+    "market": {
+        "anonymous":                ("-----", "-----"),
+        "buyer_agent":              ("LRCUD", "-----"),
+        "buyer_org_admin":          ("LRCUD", "-----"),
+        "company_contact":          ("LR---", "-----"),
+        "facilitator":              ("LRCU-", "-----"),
+        "local_coordinator":        ("LRCU-", "-----"),
+        "departmental_coordinator": ("LRCU-", "-----"),
+        "regional_coordinator":     ("LRCU-", "LRCU-"),
+        "national_coordinator":     ("-----", "-----"),
+        "partner":                  ("-----", "-----"),
+        "platform_admin":           ("LRCUD", "LRCUD"),
+    },
+    "clause": {
+        "anonymous":                ("-----", "-----"),
+        "buyer_agent":              ("LRCUD", "-----"),
+        "buyer_org_admin":          ("LRCUD", "-----"),
+        "company_contact":          ("LR---", "-----"),
+        "facilitator":              ("LRCUD", "-----"),
+        "local_coordinator":        ("LRCUD", "-----"),
+        "departmental_coordinator": ("LRCUD", "-----"),
+        "regional_coordinator":     ("LRCUD", "LRCUD"),
+        "national_coordinator":     ("-----", "-----"),
+        "partner":                  ("-----", "-----"),
+        "platform_admin":           ("LRCUD", "LRCUD"),
+    },
+    "meeting": {
+        "anonymous":                ("-----", "-----"),
+        "buyer_agent":              ("LRCUD", "-----"),
+        "buyer_org_admin":          ("LRCUD", "-----"),
+        "company_contact":          ("LR---", "-----"),
+        "facilitator":              ("LRCUD", "-----"),
+        "local_coordinator":        ("LRCUD", "-----"),
+        "departmental_coordinator": ("LRCUD", "-----"),
+        "regional_coordinator":     ("LRCUD", "LRCUD"),
+        "national_coordinator":     ("-----", "-----"),
+        "partner":                  ("-----", "-----"),
+        "platform_admin":           ("LRCUD", "LRCUD"),
     },
 }
 # fmt: on
