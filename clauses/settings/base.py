@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "clauses.access",
     "clauses.desk",
     "clauses.markets",
+    "clauses.followup",
 ]
 
 MIDDLEWARE = [
@@ -230,3 +231,19 @@ CLAUSES_DESK_MAX_REQUESTS_PER_EMAIL_PER_DAY = env_int(
     "CLAUSES_DESK_MAX_REQUESTS_PER_EMAIL_PER_DAY", 10
 )
 CLAUSES_DESK_MAX_COMMUNES = env_int("CLAUSES_DESK_MAX_COMMUNES", 60)
+
+# Execution follow-up (participants, eligibility): see docs/environment.md.
+# The secret of the identity key (HMAC) that recognises the same person across contractors;
+# falls back to a key derived from DJANGO_SECRET_KEY. Changing it breaks deduplication.
+CLAUSES_FOLLOWUP_IDENTITY_SECRET = env_str("CLAUSES_FOLLOWUP_IDENTITY_SECRET", "")
+# Default validity of an eligibility validation, from the first clause contract start
+# (docs/domain-rules.md §3.2: 24 months is common practice, unverified — hence a setting).
+CLAUSES_FOLLOWUP_VALIDITY_MONTHS = env_int("CLAUSES_FOLLOWUP_VALIDITY_MONTHS", 24)
+# Per-département overrides of that validity, e.g. "93:24,75:18".
+CLAUSES_FOLLOWUP_VALIDITY_MONTHS_BY_DEPARTMENT = env_list(
+    "CLAUSES_FOLLOWUP_VALIDITY_MONTHS_BY_DEPARTMENT", []
+)
+# Personal data is anonymised this many months after the person's last assignment ended.
+CLAUSES_FOLLOWUP_RETENTION_MONTHS = env_int("CLAUSES_FOLLOWUP_RETENTION_MONTHS", 24)
+# Participants list page size.
+CLAUSES_FOLLOWUP_PAGE_SIZE = env_int("CLAUSES_FOLLOWUP_PAGE_SIZE", 50)
