@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from clauses.access.enums import AuditAction, TokenScope
 from clauses.accounts.enums import Role
-from clauses.accounts.forms import DsfrForm
+from clauses.core.forms import DsfrForm
 
 
 class ApiTokenForm(DsfrForm):

@@ -5,23 +5,14 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm
 
 from clauses.accounts import services
 from clauses.accounts.enums import BuyerCategory, LoginEventReason, Role
 from clauses.accounts.models import Membership, User
 from clauses.accounts.validators import normalize_company_number, validate_siret
+from clauses.core.forms import DsfrForm
 from clauses.network.models import Facilitator, FacilitatorStructure
 from clauses.territories.models import Department
-
-
-class DsfrForm(DsfrBaseForm):
-    """DsfrBaseForm without its transitional warning (the setting is already True)."""
-
-    def get_context(self) -> dict:
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
 
 
 def client_ip(request) -> str | None:  # type: ignore[no-untyped-def]

@@ -1,12 +1,13 @@
 from django import forms
 from django.urls import reverse_lazy
-from dsfr.forms import DsfrBaseForm
+
+from clauses.core.forms import DsfrForm
 
 # The id of the block the htmx suggestions are swapped into (see find_facilitator.html).
 RESULTS_ID = "resultats-recherche"
 
 
-class FindFacilitatorForm(DsfrBaseForm):
+class FindFacilitatorForm(DsfrForm):
     """One field, a commune name or a postcode: works as a plain GET form without JavaScript,
     and asks for suggestions as the person types when htmx is there."""
 
