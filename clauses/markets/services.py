@@ -55,7 +55,7 @@ from clauses.markets.models import (
 )
 from clauses.markets.presets import presets_for  # noqa: F401  (part of the services API)
 from clauses.markets.querysets import SATISFYING_KINDS
-from clauses.network.models import Coordination, Facilitator, FacilitatorStructure
+from clauses.network.models import Coordination, FacilitatorStructure
 from clauses.territories.models import Commune, CpvCode, Department, Region
 
 SINGLE_LOT_TITLE = "Lot unique"
@@ -1147,7 +1147,6 @@ def create_operation(
 
 
 __all__ = [
-    "Facilitator",
     "add_contractor",
     "change_status",
     "clean_market_fields",
