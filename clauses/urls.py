@@ -23,6 +23,7 @@ urlpatterns = [
     path("reseau/", include("clauses.network.urls")),
     path("compte/", include("clauses.accounts.urls")),
     path("guichet/", include("clauses.desk.urls")),
+    path("marches/", include("clauses.markets.urls")),
     path("acces/", include("clauses.access.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((_public(api_urls), app_name), namespace=namespace)),
