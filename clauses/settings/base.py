@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clauses.desk",
     "clauses.markets",
     "clauses.followup",
+    "clauses.hours",
 ]
 
 MIDDLEWARE = [

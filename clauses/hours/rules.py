@@ -1,0 +1,476 @@
+"""How declared hours become counted hours, and how a clause's progress is judged.
+
+Pure functions and constants, no database: services and selectors feed them. Each rule
+carries its source (docs/domain-rules.md; [S] sourced, [U] unverified → a setting per
+territory, never a hard-coded constant; [I] our inference).
+
+Vocabulary. A *declaration* is what a company reports for one assignment (participant ×
+lot × employer × modality) and one month. Its *declared* value (hours, or an amount for
+subcontracting) is never changed by counting; the *counted* value is computed from it by
+`count_declaration`, which also returns the code of the rule that produced it and an
+explanation, stored beside the declaration so that every counted hour is traceable.
+"""
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDREDTH = Decimal("0.01")
+ZERO = Decimal("0")
+
+# -- constants ---------------------------------------------------------------------------
+
+# Monthly ceiling of one person's hours, all assignments together. Code du travail
+# L3121-20: "Au cours d'une même semaine, la durée maximale hebdomadaire de travail est de
+# quarante-huit heures" [S-partial, Légifrance not read offline]. 48 h × 52 weeks ÷ 12
+# months = 208 h: the most one person can legally work in an average month, overtime
+# included. Above it, a declaration is refused (a typing error, or hours counted twice).
+LEGAL_MAX_WEEKLY_HOURS = Decimal("48")
+MONTHLY_CEILING_HOURS = (LEGAL_MAX_WEEKLY_HOURS * 52 / 12).quantize(Decimal("1"))  # 208
+
+# One full-time equivalent = 1 600 hours (AVE national figures: 25 124 684 h = 15 703 ETP,
+# docs/domain-rules.md W6 [S] ratio [I]).
+FTE_HOURS = Decimal("1600")
+
+# Default counting settings of a territory that has set none (docs/domain-rules.md §3.2,
+# §4.2). Every one is [U]: shown to users as "valeur par défaut non sourcée".
+DEFAULT_ELIGIBILITY_MONTHS = 24  # [U] common practice, consistent with the 2-year PASS IAE
+DEFAULT_LABOUR_SHARE = Decimal("0.50")  # [S] §2.4 building average (mefsud77); for §4.2 [U]
+DEFAULT_HOURLY_COST = Decimal("30")  # [S] §2.1 W1 (mefsud77: 25–30 €); for §4.2 [U]
+DEFAULT_SCHEDULE_TOLERANCE = Decimal("0.15")  # [I] 15 points of slack before the alert
+
+# Fulfilment modalities (the codes of followup's Assignment, docs/domain-rules.md §4.1).
+DIRECT_CDD = "direct_cdd"
+DIRECT_CDI = "direct_cdi"
+APPRENTICESHIP = "apprenticeship"
+PROFESSIONALISATION = "professionalisation"
+TRAINING = "training"
+SUBCONTRACTING_MODALITIES = frozenset(
+    {"subcontract_siae", "cocontract_siae", "subcontract_ea_esat"}
+)
+WORK_MODALITIES = frozenset(
+    {DIRECT_CDD, DIRECT_CDI, APPRENTICESHIP, PROFESSIONALISATION, "etti", "ett", "ai", "geiq"}
+)
+ALTERNANCE_MODALITIES = frozenset({APPRENTICESHIP, PROFESSIONALISATION})
+# Employees of an SIAE (ETTI, AI, EI, ACI), an EA or an ESAT are eligible by status for
+# the time of their contract (CCAG 2021 art. 16.1.1.1, docs/domain-rules.md §3.2 [S]).
+ELIGIBLE_BY_STATUS_MODALITIES = frozenset({"etti", "ai", *SUBCONTRACTING_MODALITIES})
+
+# Rule codes stored with each counted value, and their French explanation.
+RULE_NOT_VALIDATED = "not_validated"
+RULE_HOURS_WORKED = "hours_worked"
+RULE_AMOUNT_CONVERTED = "amount_converted"
+RULE_TRAINING = "training"
+RULE_TRAINING_CAPPED = "training_capped"
+RULE_TRAINING_EXCLUDED = "training_excluded"
+RULE_OUT_OF_ELIGIBILITY = "out_of_eligibility"
+RULE_PARTLY_ELIGIBLE = "partly_eligible"
+RULE_OUT_OF_ASSIGNMENT = "out_of_assignment"
+RULE_BONUS = "bonus"
+
+RULE_LABELS = {
+    RULE_NOT_VALIDATED: "Déclaration non validée : aucune heure comptée.",
+    RULE_HOURS_WORKED: "Heures réellement travaillées sur l'opération de la clause.",
+    RULE_AMOUNT_CONVERTED: "Montant sous-traité converti en heures "
+    "(montant × part de main-d'œuvre ÷ coût horaire).",
+    RULE_TRAINING: "Heures de formation comptées.",
+    RULE_TRAINING_CAPPED: "Heures de formation comptées dans la limite du plafond mensuel.",
+    RULE_TRAINING_EXCLUDED: "Heures de formation non comptées sur ce territoire.",
+    RULE_OUT_OF_ELIGIBILITY: "Mois hors de la période d'éligibilité du participant.",
+    RULE_PARTLY_ELIGIBLE: "Mois en partie hors de la période d'éligibilité : heures "
+    "comptées au prorata des jours couverts.",
+    RULE_OUT_OF_ASSIGNMENT: "Mois hors des dates de la mise en œuvre.",
+    RULE_BONUS: "Bonification du contrat (CDI ou alternance) appliquée.",
+}
+
+
+class RuleError(ValueError):
+    """A declared value that no rule accepts; the message is French, for the user."""
+
+
+# -- months ------------------------------------------------------------------------------
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def last_of_month(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clipped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _overlap(a_start: date, a_end: date, b_start: date, b_end: date) -> tuple[date, date] | None:
+    start, end = max(a_start, b_start), min(a_end, b_end)
+    return (start, end) if start <= end else None
+
+
+def _days(span: tuple[date, date] | None) -> int:
+    return 0 if span is None else (span[1] - span[0]).days + 1
+
+
+# -- settings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Counting settings of a territory (`CountingSettings`, or these defaults)."""
+
+    labour_share: Decimal = DEFAULT_LABOUR_SHARE
+    hourly_cost: Decimal = DEFAULT_HOURLY_COST
+    training_counted: bool = True  # [S-partial] creilsudoise: training is a means
+    training_monthly_cap: Decimal | None = None  # [U] caps not found: none by default
+    cdi_bonus: Decimal | None = None  # [U] no source: no bonus by default
+    alternance_bonus: Decimal | None = None  # [U] idem
+    eligibility_months: int = DEFAULT_ELIGIBILITY_MONTHS
+    schedule_tolerance: Decimal = DEFAULT_SCHEDULE_TOLERANCE
+
+
+# -- eligibility windows -----------------------------------------------------------------
+
+
+def eligibility_window(
+    valid_from: date, valid_until: date | None, *, months: int = DEFAULT_ELIGIBILITY_MONTHS
+) -> tuple[date, date]:
+    """The days a validation covers, both ends included: until `valid_until` when the
+    validator set it, else `months` after `valid_from` (the day before the anniversary).
+    Source: docs/domain-rules.md §3.2 — "hours are countable only for work dates within an
+    active validation"; 24 months [U], a setting."""
+    if valid_until is None:
+        valid_until = add_months(valid_from, months) - timedelta(days=1)
+    return valid_from, valid_until
+
+
+def eligible_share(
+    month: date,
+    windows: Iterable[tuple[date, date]],
+    *,
+    assignment_start: date | None = None,
+    assignment_end: date | None = None,
+) -> Decimal:
+    """Share (0 to 1) of the days worked in `month` that fall in an eligibility window.
+
+    The days worked are the month's days within the assignment's dates; hours are assumed
+    spread evenly over them [I] (a monthly declaration says no more). A month wholly
+    covered gives 1, a month outside every window 0, a month where the validation starts
+    or ends the share of days covered. Overlapping windows are merged.
+    """
+    month_start, month_end = first_of_month(month), last_of_month(month)
+    worked = _overlap(
+        month_start,
+        month_end,
+        assignment_start or month_start,
+        assignment_end or month_end,
+    )
+    if worked is None:
+        return ZERO
+    covered: set[date] = set()
+    for start, end in windows:
+        span = _overlap(worked[0], worked[1], start, end)
+        if span is not None:
+            covered.update(span[0] + timedelta(days=n) for n in range(_days(span)))
+    return Decimal(len(covered)) / Decimal(_days(worked))
+
+
+# -- conversion and checks ---------------------------------------------------------------
+
+
+def convert_amount(amount_ht: Decimal, *, labour_share: Decimal, hourly_cost: Decimal) -> Decimal:
+    """Hours of a subcontracted or co-contracted part to an SIAE, EA or ESAT, from its
+    amount: amount HT × labour share ÷ loaded hourly cost, to the hundredth.
+    Source: docs/domain-rules.md §4.2 — the same ratio as §2.1; conversion practice [U],
+    hence the territory's settings."""
+    if amount_ht < 0:
+        raise RuleError("Le montant ne peut pas être négatif.")
+    if hourly_cost <= 0:
+        raise RuleError("Le coût horaire du territoire doit être positif.")
+    if not ZERO <= labour_share <= 1:
+        raise RuleError("La part de main-d'œuvre est comprise entre 0 et 1.")
+    return (amount_ht * labour_share / hourly_cost).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
+def check_hours(hours: Decimal, *, already_declared: Decimal = ZERO) -> None:
+    """Refuse negative hours, and more than one person may work in a month across all
+    their assignments (`MONTHLY_CEILING_HOURS`, from the legal 48 h a week).
+
+    `already_declared`: the person's hours of the same month on other assignments (same
+    identity): the same person cannot exceed the ceiling by being declared twice."""
+    if hours < 0:
+        raise RuleError("Le nombre d'heures ne peut pas être négatif.")
+    if hours > MONTHLY_CEILING_HOURS:
+        raise RuleError(
+            f"{_fr(hours)} h dans un mois, c'est plus que le maximum légal pour une personne "
+            f"({MONTHLY_CEILING_HOURS} h : 48 h par semaine, article L3121-20 du Code du "
+            "travail)."
+        )
+    if hours + already_declared > MONTHLY_CEILING_HOURS:
+        raise RuleError(
+            f"Cette personne a déjà {_fr(already_declared)} h déclarées ce mois-ci sur "
+            f"d'autres mises en œuvre : avec {_fr(hours)} h, elle dépasserait le maximum "
+            f"légal de {MONTHLY_CEILING_HOURS} h par mois."
+        )
+
+
+def check_month(month: date, *, today: date) -> None:
+    """A declaration is for a month already begun: no hours in advance."""
+    if first_of_month(month) > first_of_month(today):
+        raise RuleError("Ce mois n'a pas encore commencé : on ne déclare que des heures faites.")
+
+
+def _fr(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",")
+
+
+# -- counting one declaration ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeclarationFacts:
+    """What counting needs to know about one declaration."""
+
+    month: date
+    modality: str
+    validated: bool
+    declared_hours: Decimal | None = None
+    declared_amount_ht: Decimal | None = None
+    is_training: bool = False
+    assignment_start: date | None = None
+    assignment_end: date | None = None
+    eligibility_windows: tuple[tuple[date, date], ...] = ()
+    # True for SIAE, EA, ESAT employees, eligible by status for their contract (CCAG
+    # 16.1.1.1, docs/domain-rules.md §3.2): no individual validation needed.
+    eligible_by_status: bool = False
+
+
+@dataclass(frozen=True)
+class Counted:
+    hours: Decimal
+    rule: str
+    steps: tuple[str, ...] = field(default=())
+
+    @property
+    def explanation(self) -> str:
+        return " ".join(RULE_LABELS[step] for step in self.steps) or RULE_LABELS[self.rule]
+
+
+def base_hours(facts: DeclarationFacts, settings: Settings) -> tuple[Decimal, str]:
+    """The declared value in hours: hours as declared, or the amount converted."""
+    if facts.modality in SUBCONTRACTING_MODALITIES and facts.declared_amount_ht is not None:
+        hours = convert_amount(
+            facts.declared_amount_ht,
+            labour_share=settings.labour_share,
+            hourly_cost=settings.hourly_cost,
+        )
+        return hours, RULE_AMOUNT_CONVERTED
+    if facts.declared_hours is None:
+        raise RuleError("Indiquez un nombre d'heures (ou un montant pour une sous-traitance).")
+    return facts.declared_hours, RULE_HOURS_WORKED
+
+
+def count_declaration(facts: DeclarationFacts, settings: Settings) -> Counted:
+    """The hours a declaration adds to its clause, and the rule that gave them.
+
+    In order (docs/domain-rules.md §4.2 "Rules for the software"):
+    1. only a validated declaration counts;
+    2. declared hours, or a subcontracted amount converted (`convert_amount`);
+    3. only the days of the assignment, and of them only those within the participant's
+       eligibility (pro rata of days), unless eligible by status (SIAE, EA, ESAT);
+    4. training hours: counted or not, capped per month, as the territory sets;
+    5. a bonus coefficient for a CDI or an alternance contract when the territory sets one
+       (none by default, [U]).
+    The scope rule (only the clause's own lot, no carry-over) is in `allocate_globalised`
+    and the selectors: a declaration is attached to one assignment, hence one lot.
+    """
+    if not facts.validated:
+        return Counted(ZERO, RULE_NOT_VALIDATED, (RULE_NOT_VALIDATED,))
+    hours, rule = base_hours(facts, settings)
+    steps = [rule]
+    if facts.eligible_by_status:
+        windows: Sequence[tuple[date, date]] = (
+            (facts.assignment_start or date.min, facts.assignment_end or date.max),
+        )
+    else:
+        windows = facts.eligibility_windows
+    share = eligible_share(
+        facts.month,
+        windows,
+        assignment_start=facts.assignment_start,
+        assignment_end=facts.assignment_end,
+    )
+    worked = eligible_share(
+        facts.month,
+        ((date.min, date.max),),
+        assignment_start=facts.assignment_start,
+        assignment_end=facts.assignment_end,
+    )
+    if worked == 0:
+        return Counted(ZERO, RULE_OUT_OF_ASSIGNMENT, (RULE_OUT_OF_ASSIGNMENT,))
+    if share == 0:
+        return Counted(ZERO, RULE_OUT_OF_ELIGIBILITY, (RULE_OUT_OF_ELIGIBILITY,))
+    if share < 1:
+        hours = hours * share
+        rule = RULE_PARTLY_ELIGIBLE
+        steps.append(rule)
+    if facts.is_training or facts.modality == TRAINING:
+        if not settings.training_counted:
+            return Counted(ZERO, RULE_TRAINING_EXCLUDED, (*steps, RULE_TRAINING_EXCLUDED))
+        if settings.training_monthly_cap is not None and hours > settings.training_monthly_cap:
+            hours = settings.training_monthly_cap
+            rule = RULE_TRAINING_CAPPED
+        else:
+            rule = RULE_TRAINING if rule == RULE_HOURS_WORKED else rule
+        steps.append(rule)
+    bonus = None
+    if facts.modality == DIRECT_CDI:
+        bonus = settings.cdi_bonus
+    elif facts.modality in ALTERNANCE_MODALITIES:
+        bonus = settings.alternance_bonus
+    if bonus is not None and bonus != 1:
+        hours = hours * bonus
+        rule = RULE_BONUS
+        steps.append(RULE_BONUS)
+    return Counted(hours.quantize(HUNDREDTH, ROUND_HALF_UP), rule, tuple(steps))
+
+
+# -- globalisation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoolMember:
+    clause_id: int
+    target: Decimal
+    own_counted: Decimal
+
+
+def allocate_globalised(members: Sequence[PoolMember]) -> dict[int, Decimal]:
+    """Hours moved between the clauses of one globalisation agreement: clause → hours
+    received (positive) or given (negative).
+
+    Without an agreement there is no carry-over: hours count only on the operation of the
+    clause (Atout Clauses: "… sur l'opération qui fait l'objet d'une clause sociale et non
+    sur un autre chantier", docs/domain-rules.md §4.2 [S]); the selectors call this only
+    for clauses an agreement links ("convention de globalisation" [S]).
+    Rule [I]: the surplus of a clause (counted above its target) fills the shortfall of
+    the others, in the order given (oldest clause first); a clause never gives below its
+    own target, never receives above it; the pool's total never changes.
+    """
+    surplus = {m.clause_id: max(m.own_counted - m.target, ZERO) for m in members}
+    moves = {m.clause_id: ZERO for m in members}
+    for taker in members:
+        need = max(taker.target - taker.own_counted, ZERO)
+        for giver in members:
+            if need <= 0:
+                break
+            if giver.clause_id == taker.clause_id or surplus[giver.clause_id] <= 0:
+                continue
+            moved = min(need, surplus[giver.clause_id])
+            surplus[giver.clause_id] -= moved
+            moves[giver.clause_id] -= moved
+            moves[taker.clause_id] += moved
+            need -= moved
+    return moves
+
+
+# -- progress ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    target: int | None
+    declared: Decimal
+    validated: Decimal
+    counted: Decimal
+    achieved_share: Decimal | None  # counted ÷ target, None without a target
+    elapsed_share: Decimal | None  # share of the market's duration gone by
+    behind_schedule: bool
+    ended_short: bool
+    missing_hours: Decimal
+    penalty: Decimal | None
+    fte: Decimal
+
+    @property
+    def achieved_percent(self) -> int:
+        if self.achieved_share is None:
+            return 0
+        return int((self.achieved_share * 100).to_integral_value(ROUND_HALF_UP))
+
+    @property
+    def elapsed_percent(self) -> int | None:
+        if self.elapsed_share is None:
+            return None
+        return int((self.elapsed_share * 100).to_integral_value(ROUND_HALF_UP))
+
+
+def elapsed_share(start: date | None, end: date | None, today: date) -> Decimal | None:
+    """Share of the execution period gone by, 0 before the start, 1 after the end; None
+    without both dates."""
+    if start is None or end is None or end < start:
+        return None
+    if today <= start:
+        return ZERO
+    if today >= end:
+        return Decimal(1)
+    return (Decimal((today - start).days) / Decimal((end - start).days)).quantize(
+        Decimal("0.0001"), ROUND_HALF_UP
+    )
+
+
+def progress(
+    *,
+    target: int | None,
+    declared: Decimal,
+    validated: Decimal,
+    counted: Decimal,
+    start: date | None,
+    end: date | None,
+    today: date,
+    closed: bool = False,
+    penalty_per_hour: Decimal | None = None,
+    tolerance: Decimal = DEFAULT_SCHEDULE_TOLERANCE,
+) -> Progress:
+    """Where a clause (or a sum of clauses) stands.
+
+    - behind schedule: the counted share is below the elapsed share minus the tolerance
+      (a territory setting) — hours are expected roughly in step with the works [I];
+    - ended short: the market is over (end date passed, or closed) with fewer counted
+      hours than the target; the penalty is missing hours × the penalty per missing hour
+      of the clause where set (CCAG/CCAP "pénalités pour non-respect de la clause
+      d'insertion", amount per contract, docs/domain-rules.md §4.2 [S]/[U]).
+    """
+    achieved = None
+    if target:
+        achieved = (counted / Decimal(target)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    elapsed = elapsed_share(start, end, today)
+    behind = (
+        achieved is not None
+        and elapsed is not None
+        and achieved < min(elapsed, Decimal(1)) - tolerance
+    )
+    over = closed or (end is not None and today > end)
+    missing = max(Decimal(target) - counted, ZERO) if target else ZERO
+    ended_short = bool(over and target and missing > 0)
+    penalty = None
+    if ended_short and penalty_per_hour is not None:
+        penalty = (missing * penalty_per_hour).quantize(HUNDREDTH, ROUND_HALF_UP)
+    return Progress(
+        target=target,
+        declared=declared,
+        validated=validated,
+        counted=counted,
+        achieved_share=achieved,
+        elapsed_share=elapsed,
+        behind_schedule=bool(behind) and not ended_short,
+        ended_short=ended_short,
+        missing_hours=missing.quantize(HUNDREDTH) if target else ZERO,
+        penalty=penalty,
+        fte=(counted / FTE_HOURS).quantize(HUNDREDTH, ROUND_HALF_UP),
+    )

@@ -1,0 +1,310 @@
+"""Read side of hours, shared by the pages, the API and reporting.
+
+Everything starts from `policies` and aggregates in the database: a clause list costs a
+fixed number of queries (clauses, sums per lot, agreements and their members' sums,
+settings) whatever the number of clauses or declarations.
+
+Signatures reporting relies on:
+
+- `clause_progress(clauses, *, today) -> list[ClauseProgress]` (any queryset of clauses)
+- `progress_for_actor(actor, *, today) -> list[ClauseProgress]` (the clauses it may read)
+- `contractor_clauses(actor, *, today) -> list[ClauseProgress]`
+- `market_progress(actor, market_id, *, today) -> GroupProgress | None`
+- `operation_progress(actor, operation_id, *, today) -> GroupProgress | None`
+- `lot_progress(actor, lot_id, *, today) -> GroupProgress | None`
+- `alerts(actor, *, today) -> list[ClauseProgress]` (behind schedule or ended short)
+- `declarations_to_control(actor, filters) -> QuerySet[HourDeclaration]`
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from clauses.access.actors import Actor
+from clauses.hours import policies, rules
+from clauses.hours.enums import LIVE_STATUSES, DeclarationStatus
+from clauses.hours.models import CountingSettings, GlobalisationAgreement, HourDeclaration
+from clauses.markets.enums import MarketStatus
+from clauses.markets.models import SocialConsideration
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class ClauseProgress:
+    clause: SocialConsideration
+    own_counted: Decimal  # counted on the clause's own lot
+    globalised: Decimal  # received (+) or given (−) through a globalisation agreement
+    progress: rules.Progress
+
+    @property
+    def market(self):  # noqa: ANN201
+        return self.clause.lot.market
+
+    @property
+    def lot(self):  # noqa: ANN201
+        return self.clause.lot
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    label: str
+    clauses: list[ClauseProgress]
+    progress: rules.Progress
+
+
+def _sums(lot_ids: set[int]) -> dict[int, dict[str, Decimal]]:
+    """Declared, validated and counted hours per lot, in one query."""
+    rows = (
+        HourDeclaration.objects.filter(assignment__lot__in=lot_ids)
+        .order_by()
+        .values("assignment__lot")
+        .annotate(
+            declared=Sum("base_hours", filter=Q(status__in=LIVE_STATUSES)),
+            validated=Sum("base_hours", filter=Q(status=DeclarationStatus.VALIDATED)),
+            counted=Sum("counted_hours", filter=Q(status=DeclarationStatus.VALIDATED)),
+        )
+    )
+    return {
+        row["assignment__lot"]: {
+            "declared": row["declared"] or ZERO,
+            "validated": row["validated"] or ZERO,
+            "counted": row["counted"] or ZERO,
+        }
+        for row in rows
+    }
+
+
+def _tolerances() -> dict[tuple[str, int], Decimal]:
+    return {
+        ("department", row.department_id) if row.department_id else ("region", row.region_id): (
+            row.schedule_tolerance
+        )
+        for row in CountingSettings.objects.all()
+    }
+
+
+def _tolerance(clause: SocialConsideration, table: dict) -> Decimal:
+    department = clause.lot.market.buyer.department
+    if department is not None:
+        for key in (("department", department.pk), ("region", department.region_id)):
+            if key in table:
+                return table[key]
+    return rules.DEFAULT_SCHEDULE_TOLERANCE
+
+
+def clause_progress(
+    clauses: QuerySet[SocialConsideration], *, today: date | None = None
+) -> list[ClauseProgress]:
+    """Progress of each clause: target, declared, validated, counted (own lot plus what a
+    globalisation agreement moves), shares, alerts. Five queries."""
+    today = today or timezone.localdate()
+    clause_list = list(
+        clauses.select_related("lot__market__buyer__department").order_by(
+            "lot__market__reference", "lot__number", "pk"
+        )
+    )
+    if not clause_list:
+        return []
+    ids = {c.pk for c in clause_list}
+    agreements = list(
+        GlobalisationAgreement.objects.filter(clauses__in=ids)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .distinct()
+        .prefetch_related("clauses")
+    )
+    members: dict[int, SocialConsideration] = {c.pk: c for c in clause_list}
+    for agreement in agreements:
+        for member in agreement.clauses.all():
+            members.setdefault(member.pk, member)
+    sums = _sums({c.lot_id for c in members.values()})
+    moves: dict[int, Decimal] = {}
+    for agreement in agreements:
+        pool = [
+            rules.PoolMember(
+                m.pk,
+                Decimal(m.hours_target or 0),
+                sums.get(m.lot_id, {}).get("counted", ZERO),
+            )
+            for m in sorted(agreement.clauses.all(), key=lambda c: c.pk)
+        ]
+        for clause_id, moved in rules.allocate_globalised(pool).items():
+            moves[clause_id] = moves.get(clause_id, ZERO) + moved
+    table = _tolerances()
+    result = []
+    for clause in clause_list:
+        figures = sums.get(clause.lot_id, {})
+        own = figures.get("counted", ZERO)
+        moved = moves.get(clause.pk, ZERO)
+        market = clause.lot.market
+        result.append(
+            ClauseProgress(
+                clause=clause,
+                own_counted=own,
+                globalised=moved,
+                progress=rules.progress(
+                    target=clause.hours_target,
+                    declared=figures.get("declared", ZERO),
+                    validated=figures.get("validated", ZERO),
+                    counted=own + moved,
+                    start=market.start_date,
+                    end=market.end_date,
+                    today=today,
+                    closed=market.status == MarketStatus.CLOSED,
+                    penalty_per_hour=clause.penalty_per_missing_hour,
+                    tolerance=_tolerance(clause, table),
+                ),
+            )
+        )
+    return result
+
+
+def _group(
+    label: str,
+    items: list[ClauseProgress],
+    *,
+    start: date | None,
+    end: date | None,
+    closed: bool,
+    today: date,
+) -> GroupProgress:
+    target = sum((i.clause.hours_target or 0 for i in items), 0)
+    penalty = sum((i.progress.penalty or ZERO for i in items), ZERO)
+    summed = rules.progress(
+        target=target or None,
+        declared=sum((i.progress.declared for i in items), ZERO),
+        validated=sum((i.progress.validated for i in items), ZERO),
+        counted=sum((i.progress.counted for i in items), ZERO),
+        start=start,
+        end=end,
+        today=today,
+        closed=closed,
+    )
+    if penalty:
+        from dataclasses import replace
+
+        summed = replace(summed, penalty=penalty)
+    return GroupProgress(label, items, summed)
+
+
+def progress_for_actor(actor: Actor, *, today: date | None = None) -> list[ClauseProgress]:
+    return clause_progress(policies.visible_clauses(actor), today=today)
+
+
+def contractor_clauses(actor: Actor, *, today: date | None = None) -> list[ClauseProgress]:
+    """The clauses a company must fulfil (lots it executes), with their progress."""
+    if not policies.is_company(actor):
+        return []
+    return clause_progress(policies.visible_clauses(actor), today=today)
+
+
+def market_progress(
+    actor: Actor, market_id: int, *, today: date | None = None
+) -> GroupProgress | None:
+    today = today or timezone.localdate()
+    market = policies.visible_markets(actor).filter(pk=market_id).first()
+    if market is None:
+        return None
+    items = clause_progress(
+        policies.visible_clauses(actor).filter(lot__market=market_id), today=today
+    )
+    return _group(
+        str(market),
+        items,
+        start=market.start_date,
+        end=market.end_date,
+        closed=market.status == MarketStatus.CLOSED,
+        today=today,
+    )
+
+
+def lot_progress(actor: Actor, lot_id: int, *, today: date | None = None) -> GroupProgress | None:
+    today = today or timezone.localdate()
+    items = clause_progress(policies.visible_clauses(actor).filter(lot=lot_id), today=today)
+    if not items:
+        return None
+    market = items[0].market
+    return _group(
+        str(items[0].lot),
+        items,
+        start=market.start_date,
+        end=market.end_date,
+        closed=market.status == MarketStatus.CLOSED,
+        today=today,
+    )
+
+
+def operation_progress(
+    actor: Actor, operation_id: int, *, today: date | None = None
+) -> GroupProgress | None:
+    today = today or timezone.localdate()
+    items = clause_progress(
+        policies.visible_clauses(actor).filter(lot__market__operation=operation_id), today=today
+    )
+    if not items:
+        return None
+    markets = {i.market.pk: i.market for i in items}.values()
+    starts = [m.start_date for m in markets if m.start_date]
+    ends = [m.end_date for m in markets if m.end_date]
+    return _group(
+        str(items[0].market.operation_id),
+        items,
+        start=min(starts) if starts else None,
+        end=max(ends) if ends else None,
+        closed=all(m.status == MarketStatus.CLOSED for m in markets),
+        today=today,
+    )
+
+
+def alerts(actor: Actor, *, today: date | None = None) -> list[ClauseProgress]:
+    """Clauses behind schedule or ended short (with the penalty where set), for the
+    facilitators and coordinators who follow them (and buyers, counts only)."""
+    if policies.is_company(actor):
+        items = contractor_clauses(actor, today=today)
+    else:
+        items = progress_for_actor(actor, today=today)
+    return [i for i in items if i.progress.behind_schedule or i.progress.ended_short]
+
+
+@dataclass(frozen=True)
+class ControlFilters:
+    status: str = DeclarationStatus.SUBMITTED
+    market_id: int | None = None
+    company_id: int | None = None
+    month: date | None = None
+
+
+def declarations_to_control(
+    actor: Actor, filters: ControlFilters | None = None
+) -> QuerySet[HourDeclaration]:
+    """Declarations a facilitator or coordinator controls, filtered, with what a row shows
+    (one query per page: everything is joined)."""
+    filters = filters or ControlFilters()
+    declarations = policies.visible_declarations(actor)
+    if policies.is_company(actor):
+        return declarations.none()
+    if filters.status:
+        declarations = declarations.filter(status=filters.status)
+    if filters.market_id:
+        declarations = declarations.filter(assignment__lot__market=filters.market_id)
+    if filters.company_id:
+        declarations = declarations.filter(assignment__employer=filters.company_id)
+    if filters.month:
+        declarations = declarations.filter(month=filters.month)
+    return declarations.select_related(
+        "assignment__participant", "assignment__employer", "assignment__lot__market"
+    ).order_by("month", "assignment__lot__market__reference", "pk")
+
+
+def company_declarations(actor: Actor) -> QuerySet[HourDeclaration]:
+    """A company's own declarations, newest month first."""
+    if not policies.is_company(actor):
+        return HourDeclaration.objects.none()
+    return (
+        policies.visible_declarations(actor)
+        .select_related("assignment__participant", "assignment__lot__market")
+        .order_by("-month", "assignment__lot__market__reference", "pk")
+    )
