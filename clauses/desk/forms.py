@@ -496,7 +496,7 @@ class RequestForm(DeskForm):
                 "départements entiers ou toute la région.",
                 ["communes", "communes_text", "departments", "region_wide"],
             ),
-            ("message", "Votre message", "", ["message", "attachments"]),
+            ("message", "Votre message et vos documents", "", ["message", "attachments"]),
         ]
         return [
             {
@@ -624,6 +624,13 @@ TIMING_CHOICES = [
 class InboxFilterForm(DeskForm):
     """The inbox's filters, as a GET form: an invalid value is simply ignored."""
 
+    search = forms.CharField(
+        label="Rechercher",
+        required=False,
+        max_length=100,
+        help_text="Référence, nom de l'acheteur ou SIRET.",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     status = forms.ChoiceField(
         label="Statut",
         required=False,
