@@ -24,7 +24,6 @@ api.add_router("/desk/", "clauses.desk.api.router")
 api.add_router("/clauses/", "clauses.markets.api.router")
 api.add_router("/", "clauses.markets.api.markets_router")
 api.add_router("/", "clauses.hours.api.router")
-api.add_router("/", "clauses.hours.api.router")
 api.add_router("/", "clauses.followup.api.router")
 
 # Protected routers set `auth=TokenAuth()` themselves; failures answer in French.
