@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from clauses.api import api
 
@@ -15,7 +16,7 @@ def _public(patterns: list) -> list:
     return patterns
 
 
-api_urls, app_name, namespace = api.urls
+api_patterns, api_app_name, api_namespace = api.urls
 
 urlpatterns = [
     path("", include("clauses.core.urls")),
@@ -26,5 +27,11 @@ urlpatterns = [
     path("marches/", include("clauses.markets.urls")),
     path("acces/", include("clauses.access.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include((_public(api_urls), app_name), namespace=namespace)),
+    path("api/v1/", include((_public(api_patterns), api_app_name), namespace=api_namespace)),
+    # The address the documentation gives for the API docs; the versioned page is canonical.
+    path(
+        "api/docs",
+        login_not_required(RedirectView.as_view(pattern_name="api:openapi-view")),
+        name="api-docs",
+    ),
 ]
