@@ -72,6 +72,11 @@ def _fr(value: Any) -> str:
     return f"{value.normalize():f}".replace(".", ",")
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The posted data (bound even when empty), or None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _done(request: HttpRequest, market: Market, text: str, anchor: str = "") -> HttpResponse:
     messages.success(request, text)
     url = reverse("markets:detail", kwargs={"pk": market.pk})
@@ -358,7 +363,7 @@ def market_create(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     _require_market_author(actor)
     buyers = _buyers_for(actor)
-    form = MarketForm(request.POST or None, buyers=buyers)
+    form = MarketForm(_posted(request), buyers=buyers)
     if request.method == "POST" and form.is_valid():
         buyer = form.cleaned_data.get("buyer") or get_object_or_404(
             Organisation, pk=actor.organisation_id
@@ -398,7 +403,7 @@ def market_edit(request: HttpRequest, pk: int) -> HttpResponse:
     market = _visible_market(actor, pk)
     if not policies.can_edit_market(actor, market):
         raise PermissionDenied("Vous ne pouvez pas modifier ce marché.")
-    form = MarketForm(request.POST or None, initial=_market_initial(market))
+    form = MarketForm(_posted(request), initial=_market_initial(market))
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         try:
@@ -486,7 +491,7 @@ def lot_form(request: HttpRequest, pk: int, lot_pk: int | None = None) -> HttpRe
     else:
         numbers = [lot.number for lot in market.lots.all()]
         initial = {"number": max(numbers, default=0) + 1, "preset": "batiment"}
-    form = LotForm(request.POST or None, initial=initial, presets=presets)
+    form = LotForm(_posted(request), initial=initial, presets=presets)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -620,7 +625,7 @@ def consideration_form(
         if consideration
         else {"kind": ConsiderationKind.EXECUTION_CONDITION, "preset": "batiment"}
     )
-    form = ConsiderationForm(request.POST or None, initial=initial, presets=presets)
+    form = ConsiderationForm(_posted(request), initial=initial, presets=presets)
     if consideration is not None:
         form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -700,7 +705,7 @@ def override_hours(request: HttpRequest, pk: int, consideration_pk: int) -> Http
             "peuvent ajuster l'objectif d'heures."
         )
     form = OverrideForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "hours_override": consideration.hours_override,
             "override_reason": consideration.override_reason,
@@ -825,7 +830,9 @@ def import_markets(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     _require_market_author(actor)
     buyers = _buyers_for(actor)
-    form = ImportForm(request.POST or None, request.FILES or None, buyers=buyers)
+    form = ImportForm(
+        _posted(request), request.FILES if request.method == "POST" else None, buyers=buyers
+    )
     report = None
     if request.method == "POST" and form.is_valid():
         buyer = form.cleaned_data.get("buyer") or get_object_or_404(
@@ -938,7 +945,7 @@ def preset_form(request: HttpRequest, code: str, preset_code: str | None = None)
             "source": preset.source,
             "verified": preset.verified,
         }
-    form = PresetForm(request.POST or None, initial=initial)
+    form = PresetForm(_posted(request), initial=initial)
     if preset_code:
         form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -997,7 +1004,7 @@ def clause_template_form(request: HttpRequest, code: str, kind: str) -> HttpResp
         raise Http404("Type de considération inconnu.")
     title, body, origin = clause_text.template_for(kind, code)
     own = ClauseTemplate.objects.filter(department=department, kind=kind).first()
-    form = ClauseTemplateForm(request.POST or None, initial={"title": title, "body": body})
+    form = ClauseTemplateForm(_posted(request), initial={"title": title, "body": body})
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
