@@ -25,7 +25,9 @@ urlpatterns = [
     path("compte/", include("clauses.accounts.urls")),
     path("guichet/", include("clauses.desk.urls")),
     path("marches/", include("clauses.markets.urls")),
+    path("suivi/", include("clauses.followup.urls")),
     path("acces/", include("clauses.access.urls")),
+    path("heures/", include("clauses.hours.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((_public(api_patterns), api_app_name), namespace=api_namespace)),
     # The address the documentation gives for the API docs; the versioned page is canonical.

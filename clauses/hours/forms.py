@@ -1,0 +1,98 @@
+"""Forms of the hours pages (DSFR, rendered with `{{ form }}`); the services decide."""
+
+from datetime import date, datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from clauses.core.forms import DsfrForm as DsfrBaseForm
+from clauses.followup.models import Assignment
+from clauses.hours.enums import ControlDecision, DeclarationStatus
+
+
+class DeclarationForm(DsfrBaseForm):
+    assignment = forms.ModelChoiceField(
+        label="Mission", queryset=Assignment.objects.none(), empty_label="Choisir une mission"
+    )
+    month = forms.CharField(
+        label="Mois travaillé",
+        help_text="Au format MM/AAAA, par exemple 03/2026.",
+        max_length=7,
+    )
+    hours = forms.DecimalField(
+        label="Heures travaillées",
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        help_text="208 heures au plus par personne et par mois (48 h par semaine).",
+    )
+    amount_ht = forms.DecimalField(
+        label="Montant sous-traité HT (€)",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="Seulement pour une sous-traitance ou cotraitance avec une SIAE, une EA "
+        "ou un ESAT, à la place des heures.",
+    )
+    is_training = forms.BooleanField(label="Ce sont des heures de formation", required=False)
+
+    def __init__(self, *args, assignments=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if assignments is not None:
+            self.fields["assignment"].queryset = assignments
+        self.fields["assignment"].label_from_instance = lambda a: (
+            f"n° {a.pk} — {a.participant} — {a.lot.market.reference}, lot {a.lot.number} "
+            f"({a.get_modality_display()})"
+        )
+
+    def clean_month(self) -> date:
+        text = self.cleaned_data["month"].strip()
+        for pattern in ("%m/%Y", "%Y-%m"):
+            try:
+                return datetime.strptime(text, pattern).date()  # noqa: DTZ007
+            except ValueError:
+                continue
+        raise ValidationError("Indiquez le mois au format MM/AAAA, par exemple 03/2026.")
+
+
+class UploadForm(DsfrBaseForm):
+    file = forms.FileField(
+        label="Fichier des déclarations",
+        help_text="Tableur XLSX ou CSV au format du modèle, 5 Mo au plus.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+class ControlForm(DsfrBaseForm):
+    decision = forms.ChoiceField(label="Décision", choices=ControlDecision.choices)
+    reason = forms.CharField(
+        label="Motif",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Obligatoire pour refuser ou demander une correction ; l'entreprise le lira.",
+    )
+
+
+class ControlFilterForm(DsfrBaseForm):
+    status = forms.ChoiceField(
+        label="Statut",
+        required=False,
+        choices=[("", "Tous"), *DeclarationStatus.choices],
+    )
+    month = forms.CharField(label="Mois (MM/AAAA)", required=False, max_length=7)
+
+    def filters(self) -> dict:
+        if not self.is_bound:
+            return {"status": DeclarationStatus.SUBMITTED}
+        self.is_valid()
+        data = dict(self.cleaned_data)
+        month = None
+        try:
+            if data.get("month"):
+                month = datetime.strptime(data["month"], "%m/%Y").date()  # noqa: DTZ007
+        except ValueError:
+            month = None
+        return {"status": data.get("status", ""), "month": month}

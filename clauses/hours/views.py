@@ -1,0 +1,198 @@
+"""Pages of hours: the contractor's clauses and declarations ("Mes clauses"), the
+facilitator's control ("Contrôle des heures"), a clause's progress.
+
+Thin views: reads through `policies` and `selectors`, writes through `services` and
+`imports`; a record outside the actor's scope is 404, a refused action 403.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clauses.access.actors import Actor, actor_for_request
+from clauses.hours import imports, policies, selectors, services
+from clauses.hours.forms import ControlFilterForm, ControlForm, DeclarationForm, UploadForm
+from clauses.hours.selectors import ControlFilters
+
+PER_PAGE = 25
+
+
+def _company(request: HttpRequest) -> Actor:
+    actor = actor_for_request(request)
+    if not policies.is_company(actor):
+        raise PermissionDenied("Page réservée aux entreprises titulaires.")
+    return actor
+
+
+def _assignments(actor: Actor):  # noqa: ANN202
+    return (
+        policies.declarable_assignments(actor)
+        .select_related("participant", "lot__market")
+        .order_by("-start_date", "pk")
+    )
+
+
+def _my_context(request: HttpRequest, actor: Actor, **extra: object) -> dict:
+    declarations = selectors.company_declarations(actor)
+    page = Paginator(declarations, PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "items": selectors.contractor_clauses(actor),
+        "page": page,
+        "form": extra.pop("form", None) or DeclarationForm(assignments=_assignments(actor)),
+        "upload_form": extra.pop("upload_form", None) or UploadForm(),
+        "problems": extra.pop("problems", []),
+        **extra,
+    }
+
+
+def my_clauses(request: HttpRequest) -> HttpResponse:
+    actor = _company(request)
+    return render(request, "hours/my_clauses.html", _my_context(request, actor))
+
+
+@require_POST
+def declare(request: HttpRequest) -> HttpResponse:
+    actor = _company(request)
+    form = DeclarationForm(request.POST, assignments=_assignments(actor))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.declare_hours(
+                actor=actor,
+                assignment=data["assignment"],
+                month=data["month"],
+                hours=data["hours"],
+                amount_ht=data["amount_ht"],
+                is_training=data["is_training"],
+                request=request,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Déclaration enregistrée : elle attend le contrôle.")
+            return redirect("hours:my_clauses")
+    return render(
+        request, "hours/my_clauses.html", _my_context(request, actor, form=form), status=422
+    )
+
+
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    actor = _company(request)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(
+            request,
+            "hours/my_clauses.html",
+            _my_context(request, actor, upload_form=form),
+            status=422,
+        )
+    file = form.cleaned_data["file"]
+    outcome = imports.import_declarations(
+        actor=actor, file=file.read(), name=file.name, request=request
+    )
+    if outcome.problems:
+        return render(
+            request,
+            "hours/my_clauses.html",
+            _my_context(request, actor, upload_form=form, problems=outcome.problems),
+            status=422,
+        )
+    if outcome.already_imported is not None:
+        messages.info(request, "Ce fichier a déjà été importé : rien n'a changé.")
+    else:
+        messages.success(
+            request,
+            f"Import réussi : {outcome.created} déclaration(s) créée(s), "
+            f"{outcome.updated} modifiée(s), {outcome.unchanged} inchangée(s).",
+        )
+    return redirect("hours:my_clauses")
+
+
+def template_file(request: HttpRequest, fmt: str) -> HttpResponse:
+    actor = _company(request)
+    if fmt == "xlsx":
+        content = imports.template_xlsx(actor)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        content, kind = imports.template_csv(actor), "text/csv; charset=utf-8"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="declarations-heures.{fmt}"'
+    return response
+
+
+def _controller(request: HttpRequest) -> Actor:
+    actor = actor_for_request(request)
+    if not policies._controls(actor):
+        raise PermissionDenied("Page réservée aux facilitateurs et aux coordinations.")
+    return actor
+
+
+def control_list(request: HttpRequest) -> HttpResponse:
+    actor = _controller(request)
+    form = ControlFilterForm(request.GET or None)
+    filters = ControlFilters(**form.filters())
+    declarations = selectors.declarations_to_control(actor, filters)
+    page = Paginator(declarations, PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page"})
+    return render(
+        request,
+        "hours/control.html",
+        {
+            "filter_form": form,
+            "page": page,
+            "query": query,
+            "control_form": ControlForm(),
+            "alerts": selectors.alerts(actor),
+        },
+    )
+
+
+@require_POST
+def control(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _controller(request)
+    declaration = get_object_or_404(
+        policies.visible_declarations(actor).select_related("assignment__lot"), pk=pk
+    )
+    form = ControlForm(request.POST)
+    if form.is_valid():
+        try:
+            services.control_declaration(
+                actor=actor,
+                declaration=declaration,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"Déclaration n° {declaration.pk} : {declaration.get_status_display().lower()}.",
+            )
+    else:
+        messages.error(request, "Décision incomplète.")
+    back = request.POST.get("next", "")
+    if back.startswith("?"):
+        return redirect(f"{request.path.rsplit('/declarations/', 1)[0]}/controle/{back}")
+    return redirect("hours:control")
+
+
+def clause_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for_request(request)
+    items = selectors.clause_progress(
+        policies.visible_clauses(actor).filter(pk=pk), today=timezone.localdate()
+    )
+    if not items:
+        raise Http404
+    return render(request, "hours/clause.html", {"item": items[0]})

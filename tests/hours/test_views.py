@@ -1,0 +1,76 @@
+"""Pages: Mes clauses (form, upload, error table), Contrôle des heures, clause progress."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from clauses.accounts.enums import Role
+from clauses.hours.models import HourDeclaration
+from tests.access.helpers import login
+from tests.accounts.factories import MembershipFactory
+from tests.markets.conftest import organisation_of
+
+pytestmark = pytest.mark.django_db
+
+
+def log(client, organisation, role):  # noqa: ANN001, ANN201
+    login(client, MembershipFactory(organisation=organisation, role=role))
+
+
+def test_company_uploads_errors_then_good_file(client, hw):
+    log(client, hw.company, Role.COMPANY_CONTACT)
+    page = client.get(reverse("hours:my_clauses"))
+    assert page.status_code == 200
+    assert "<progress" in page.content.decode()
+    assert client.get(reverse("hours:template", args=["xlsx"])).status_code == 200
+    bad = SimpleUploadedFile(
+        "h.csv", f"N° de mission;Mois;Heures\n{hw.assignment.pk};03/2026;999\n".encode()
+    )
+    response = client.post(reverse("hours:upload"), {"file": bad})
+    assert response.status_code == 422
+    assert "Erreurs du fichier" in response.content.decode()
+    assert not HourDeclaration.objects.exists()
+    good = SimpleUploadedFile(
+        "h.csv", f"N° de mission;Mois;Heures\n{hw.assignment.pk};03/2026;120\n".encode()
+    )
+    assert client.post(reverse("hours:upload"), {"file": good}).status_code == 302
+    assert HourDeclaration.objects.get().declared_hours == 120
+
+
+def test_facilitator_controls_and_progress_moves(client, hw, django_assert_max_num_queries):
+    from clauses.hours import services
+    from tests.hours.conftest import TODAY
+
+    declaration = services.declare_hours(
+        actor=hw.actor("company"),
+        assignment=hw.assignment,
+        month=date(2026, 3, 1),
+        hours=120,
+        today=TODAY,
+    )
+    log(client, organisation_of(hw.base.s93), Role.FACILITATOR)
+    with django_assert_max_num_queries(30):
+        page = client.get(reverse("hours:control"))
+    assert (
+        page.status_code == 200 and f'data-declaration="{declaration.pk}"' in page.content.decode()
+    )
+    response = client.post(
+        reverse("hours:control_one", args=[declaration.pk]), {"decision": "validate"}
+    )
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.counted_hours == 120
+    clause = client.get(reverse("hours:clause", args=[hw.clause.pk])).content.decode()
+    assert "120 h" in clause
+
+
+def test_other_territory_and_company_get_404_or_403(client, hw):
+    log(client, organisation_of(hw.base.s75), Role.FACILITATOR)
+    assert client.get(reverse("hours:clause", args=[hw.clause.pk])).status_code == 404
+    assert client.get(reverse("hours:my_clauses")).status_code == 403
+    client.logout()
+    log(client, hw.base.buyer, Role.BUYER_AGENT)
+    assert client.get(reverse("hours:clause", args=[hw.clause.pk])).status_code == 200
+    assert client.get(reverse("hours:control")).status_code == 403
