@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "clauses.access.demo",
     "clauses.desk.demo",
     "clauses.markets.demo",
+    "clauses.hours.demo",
 ]
 
 
