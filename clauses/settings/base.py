@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "clauses.markets",
     "clauses.followup",
     "clauses.hours",
+    "clauses.reporting",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,9 @@ CLAUSES_LOGIN_LOCK_MINUTES = env_int("CLAUSES_LOGIN_LOCK_MINUTES", 15)
 
 # Regional desk (guichet): delays in working days, attachment limits, abuse protection,
 # and the public address used in the follow links emailed to buyers (docs/environment.md).
+# Reports: counts of people under this number are shown "< N" (statistical secrecy, INSEE /
+# CNIL practice: no published cell under 5 people), with secondary suppression.
+CLAUSES_REPORTING_MIN_COUNT = env_int("CLAUSES_REPORTING_MIN_COUNT", 5)
 CLAUSES_DESK_SITE_URL = env_str("CLAUSES_DESK_SITE_URL", "http://localhost:8000")
 CLAUSES_DESK_FIRST_RESPONSE_WORKING_DAYS = env_int("CLAUSES_DESK_FIRST_RESPONSE_WORKING_DAYS", 3)
 CLAUSES_DESK_ESCALATION_WORKING_DAYS = env_int("CLAUSES_DESK_ESCALATION_WORKING_DAYS", 2)
