@@ -38,6 +38,12 @@ class MarketsForm(DsfrForm):
     fields in no group come first."""
 
     fieldsets: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    auto_id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if self.auto_id_prefix:
+            kwargs.setdefault("auto_id", f"{self.auto_id_prefix}_%s")
+        super().__init__(*args, **kwargs)
 
     @property
     def template_name(self) -> str:  # type: ignore[override]
@@ -592,6 +598,9 @@ class ConsiderationForm(MarketsForm, CalculatorFields):
 
 
 class OverrideForm(MarketsForm):
+    """Field ids prefixed: several forms share a market's page."""
+
+    auto_id_prefix = "ajustement"
     hours_override = forms.IntegerField(
         label="Heures retenues",
         required=False,
@@ -607,6 +616,9 @@ class OverrideForm(MarketsForm):
 
 
 class DerogationForm(MarketsForm):
+    """Field ids prefixed: several forms share a market's page."""
+
+    auto_id_prefix = "derogation"
     derogation_reason = forms.CharField(
         label="Motif de la dérogation",
         required=False,
@@ -616,6 +628,9 @@ class DerogationForm(MarketsForm):
 
 
 class StatusForm(MarketsForm):
+    """Field ids prefixed: several forms share a market's page."""
+
+    auto_id_prefix = "statut"
     to = forms.ChoiceField(label="Nouveau statut")
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -624,6 +639,9 @@ class StatusForm(MarketsForm):
 
 
 class ContractorForm(MarketsForm):
+    """Field ids prefixed: several forms share a market's page."""
+
+    auto_id_prefix = "entreprise"
     lot = forms.TypedChoiceField(label="Lot", coerce=int)
     siret = forms.CharField(
         label="SIRET de l'entreprise",
@@ -646,6 +664,9 @@ class ContractorForm(MarketsForm):
 
 
 class MeetingForm(MarketsForm):
+    """Field ids prefixed: several forms share a market's page."""
+
+    auto_id_prefix = "reunion"
     kind = forms.ChoiceField(label="Type de réunion", choices=MeetingKind.choices)
     when = forms.DateTimeField(
         label="Date et heure",
