@@ -27,6 +27,7 @@ urlpatterns = [
     path("marches/", include("clauses.markets.urls")),
     path("suivi/", include("clauses.followup.urls")),
     path("acces/", include("clauses.access.urls")),
+    path("bilans/", include("clauses.reporting.urls")),
     path("heures/", include("clauses.hours.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((_public(api_patterns), api_app_name), namespace=api_namespace)),

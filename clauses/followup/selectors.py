@@ -86,9 +86,13 @@ def current_validation(participant: Participant, on: datetime.date) -> Eligibili
 
 def participants_page(actor: Actor, queryset: QuerySet[Participant]) -> QuerySet[Participant]:
     """The participants list with what a row shows, in a bounded number of queries."""
-    return queryset.select_related("structure", "residence_commune").annotate(
-        assignment_count=Count("assignments", distinct=True),
-        last_validation_until=Max("validations__valid_until"),
+    return (
+        queryset.select_related("structure", "residence_commune")
+        .order_by("last_name", "first_name", "pk")
+        .annotate(
+            assignment_count=Count("assignments", distinct=True),
+            last_validation_until=Max("validations__valid_until"),
+        )
     )
 
 
