@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import reverse_lazy
 from django.utils.html import format_html
-from dsfr.forms import DsfrBaseForm, DsfrBoundField
 
 from clauses.accounts.validators import normalize_company_number, validate_siret
+from clauses.core.forms import DsfrForm
 from clauses.desk.abuse import HONEYPOT_FIELD, check_honeypot
 from clauses.desk.attachments import check_attachments
 from clauses.desk.conf import desk_settings
@@ -48,35 +48,7 @@ KIND_DESCRIPTIONS = {
 }
 
 
-class DeskBoundField(DsfrBoundField):
-    """Keep the help text in `aria-describedby` when an error is shown too (django-dsfr
-    replaces it by the error alone): a screen reader hears both."""
-
-    def build_widget_attrs(self, attrs, widget=None):  # type: ignore[no-untyped-def]
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        described = [
-            *(
-                [f"{self.auto_id}_helptext"]
-                if self.field.help_text and self.auto_id and not self.use_fieldset
-                else []
-            ),
-            *([f"{self.auto_id}-desc-error"] if self.form.is_bound and self.errors else []),
-        ]
-        if described:
-            attrs["aria-describedby"] = " ".join(described)
-        return attrs
-
-
-class DeskForm(DsfrBaseForm):
-    bound_field_class = DeskBoundField
-
-    def get_context(self) -> dict:
-        # DsfrBaseForm's own get_context warns about a transitional setting we already set.
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
-
+class DeskForm(DsfrForm):
     def error_links(self) -> list[dict]:
         """The errors for the summary at the top of the page: label, message, anchor."""
         links = []

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -20,6 +21,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
@@ -97,9 +99,14 @@ def inbox(
         requests = requests.filter(
             Q(reference__icontains=term) | Q(buyer_name__icontains=term) | Q(buyer_siret=term)
         )
+    # Workflow order (new first, closed last), then the most urgent first.
+    workflow = Case(
+        *(When(status=status, then=Value(rank)) for rank, status in enumerate(RequestStatus)),
+        output_field=IntegerField(),
+    )
     return requests.select_related(
         "target_structure", "target_coordination", "taken_by", "market_cpv"
-    ).order_by("status", "first_response_due", "-created_at", "-pk")
+    ).order_by(workflow, "first_response_due", "-created_at", "-pk")
 
 
 def request_detail(actor: Actor, reference: str) -> Request | None:

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from clauses.desk import selectors, services
+from clauses.desk.enums import RequestStatus
 from clauses.desk.models import Request
 from tests.desk.conftest import actor_for, at, request_data
 
@@ -140,3 +141,13 @@ def test_median_is_portable(network, filed):
         first_response_working_days=10
     )
     assert selectors.median(qs, "first_response_working_days") == 4.0
+
+
+def test_inbox_lists_in_workflow_order_then_most_urgent_first(network, filed):
+    regional = actor_for(network.regional)
+    rows = list(selectors.inbox(regional, today=TODAY))
+    ranks = [list(RequestStatus).index(RequestStatus(r.status)) for r in rows]
+    assert ranks == sorted(ranks)
+    assert rows[-1] == filed["closed"]
+    new = [r for r in rows if r.status == RequestStatus.NEW]
+    assert [r.first_response_due for r in new] == sorted(r.first_response_due for r in new)
