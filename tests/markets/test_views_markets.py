@@ -572,3 +572,25 @@ def test_conversion_is_a_post(client, world):
     request = file_request(world)
     log_in(client, world, "facilitator")
     assert client.get(f"/marches/depuis-demande/{request.reference}/").status_code == 405
+
+
+def test_pages_have_unique_ids_and_no_inline_style(client, world):
+    market = world.market()
+    clause = insertion_clause(world, market)
+    lot = market.lots.get()
+    log_in(client, world, "facilitator")
+    for url in (
+        "/marches/calculateur/?preset=batiment&amount_ht=1000000",
+        LIST,
+        f"/marches/{market.pk}/",
+        f"/marches/{market.pk}/lots/ajouter/",
+        f"/marches/{market.pk}/lots/{lot.pk}/considerations/{clause.pk}/",
+        f"/marches/clauses/{clause.pk}/",
+        "/marches/import/",
+        "/marches/nouveau/",
+    ):
+        html = client.get(url).content.decode()
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (url, sorted({i for i in ids if ids.count(i) > 1}))
+        assert 'style="' not in html, url
+        assert html.count("<h1") == 1, url
