@@ -14,7 +14,9 @@ DEMO_MODULES = [
     "clauses.accounts.demo",
     "clauses.access.demo",
     "clauses.desk.demo",
+    "clauses.followup.demo_reset",
     "clauses.markets.demo",
+    "clauses.followup.demo",
     "clauses.hours.demo",
 ]
 

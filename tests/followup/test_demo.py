@@ -1,0 +1,36 @@
+"""The follow-up demo: fictitious participants on the 93 demo markets, one followed by two
+contractors, positions and candidates; idempotent (run twice, markets rebuilt between)."""
+
+import io
+
+import pytest
+
+from clauses.followup import demo, demo_reset
+from clauses.followup.models import Assignment, Candidate, Participant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_is_idempotent(settings, django_capture_on_commit_callbacks):
+    from clauses.access import demo as access_demo
+    from clauses.accounts import demo as accounts_demo
+    from clauses.desk import demo as desk_demo
+    from clauses.markets import demo as markets_demo
+    from clauses.network import demo as network_demo
+
+    settings.DEMO_MODE = True
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        for module in (network_demo, accounts_demo, access_demo, desk_demo):
+            module.seed(stdout=out)
+        for _ in range(2):
+            for module in (demo_reset, markets_demo, demo):
+                module.seed(stdout=out)
+    participants = Participant.objects.filter(is_demo=True)
+    assert participants.count() == len(demo.PEOPLE)
+    assert all(p.department.code == "93" for p in participants)
+    twice = [p for p in participants if p.assignments.values("employer").distinct().count() == 2]
+    assert len(twice) == 1
+    assert Assignment.objects.filter(participant__is_demo=True).count() == len(demo.PEOPLE) + 1
+    assert Candidate.objects.filter(is_demo=True).count() == 2
+    assert "deux entreprises" in out.getvalue()
