@@ -28,6 +28,7 @@ from clauses.network.models import FacilitatorStructure
 from tests.access.conftest import ROLES, World
 from tests.access.factories import make_api_token
 from tests.access.helpers import login
+from tests.followup import matrix as followup_matrix
 from tests.markets import matrix as markets_matrix
 
 ACTIONS = "LRCUD"
@@ -126,6 +127,29 @@ for _name, _visible in (
             "D": markets_matrix.can_delete,
         },
     )
+
+# Follow-up (clauses.followup.policies): a participant of the 93 structure working for
+# company93 on the own market, with a validation; the other one in Paris. Participant:
+# C = record one for its structure, U = validate its eligibility (the facilitator decides),
+# no deletion (anonymisation only). Validation: C = validate, D = withdraw.
+KINDS["participant"] = RecordKind(
+    name="participant",
+    own=lambda w, role: followup_matrix.record(w, "own", "participant"),
+    other=lambda w, role: followup_matrix.record(w, "other", "participant"),
+    visible=followup_matrix.policies.visible_participants,
+    can={
+        "C": followup_matrix.can_create_participant,
+        "U": followup_matrix.can_validate,
+        "D": None,
+    },
+)
+KINDS["validation"] = RecordKind(
+    name="validation",
+    own=lambda w, role: followup_matrix.record(w, "own", "validation"),
+    other=lambda w, role: followup_matrix.record(w, "other", "validation"),
+    visible=followup_matrix.policies.visible_validations,
+    can={"C": followup_matrix.can_validate, "U": None, "D": followup_matrix.can_validate},
+)
 
 # fmt: off
 EXPECTED = {
@@ -234,6 +258,34 @@ EXPECTED = {
         "national_coordinator":     ("-----", "-----"),
         "partner":                  ("-----", "-----"),
         "platform_admin":           ("LRCUD", "LRCUD"),
+    },
+    # A company sees the names of the people of its own assignments (never a validation);
+    # a buyer, a partner, the national coordination and platform administrators: none.
+    "participant": {
+        "anonymous":                ("----·", "----·"),
+        "buyer_agent":              ("----·", "----·"),
+        "buyer_org_admin":          ("----·", "----·"),
+        "company_contact":          ("LR--·", "----·"),
+        "facilitator":              ("LRCU·", "----·"),
+        "local_coordinator":        ("LRC-·", "----·"),
+        "departmental_coordinator": ("LRC-·", "----·"),
+        "regional_coordinator":     ("LRC-·", "LRC-·"),
+        "national_coordinator":     ("----·", "----·"),
+        "partner":                  ("----·", "----·"),
+        "platform_admin":           ("----·", "----·"),
+    },
+    "validation": {
+        "anonymous":                ("---·-", "---·-"),
+        "buyer_agent":              ("---·-", "---·-"),
+        "buyer_org_admin":          ("---·-", "---·-"),
+        "company_contact":          ("---·-", "---·-"),
+        "facilitator":              ("LRC·D", "---·-"),
+        "local_coordinator":        ("LR-·-", "---·-"),
+        "departmental_coordinator": ("LR-·-", "---·-"),
+        "regional_coordinator":     ("LR-·-", "LR-·-"),
+        "national_coordinator":     ("---·-", "---·-"),
+        "partner":                  ("---·-", "---·-"),
+        "platform_admin":           ("---·-", "---·-"),
     },
 }
 # fmt: on
