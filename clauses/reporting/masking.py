@@ -88,4 +88,3 @@ def share(part: Cell, whole: Cell) -> float | None:
     if part.masked or whole.masked or not whole.value:
         return None
     return part.value / whole.value
-

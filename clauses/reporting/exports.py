@@ -1,0 +1,114 @@
+"""Every report table to XLSX and CSV, and the national yearly consolidation as XLSX.
+
+CSV: UTF-8 with a byte-order mark (Excel then reads the accents), `;` as separator by
+default (what a French Excel expects), `,` on request (`?separateur=virgule`).
+Formula injection (CWE-1236) is neutralised in both formats: a text cell starting with
+=, +, -, @, a tab or a carriage return is prefixed with a quote, so a spreadsheet shows it
+as text instead of running it. Numbers stay numbers.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+
+from clauses.reporting.reports import Report, Table
+
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SEPARATORS = {"point-virgule": ";", "virgule": ","}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def neutralise(value: object) -> object:
+    """A cell safe for a spreadsheet: dangerous text gets a leading quote."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
+        return "'" + value
+    return value
+
+
+def table_rows(table: Table) -> list[list[object]]:
+    rows: list[list[object]] = [[table.label_header, table.value_header]]
+    rows += [[row.label, row.export_value] for row in table.rows]
+    if table.total is not None:
+        rows.append([table.total.label, table.total.export_value])
+    return rows
+
+
+def report_heading(report: Report) -> list[list[object]]:
+    return [[report.title], [f"Période {report.period.label}"]]
+
+
+def to_csv(rows: Iterable[Sequence[object]], *, separator: str = ";") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([neutralise(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _sheet_title(text: str, used: set[str]) -> str:
+    base = "".join(c for c in text if c not in "[]:*?/\\")[:28] or "Feuille"
+    title, n = base, 2
+    while title in used:
+        title, n = f"{base[:25]} {n}", n + 1
+    used.add(title)
+    return title
+
+
+def to_xlsx(sheets: Sequence[tuple[str, Iterable[Sequence[object]]]]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(_sheet_title(title, used))
+        for row in rows:
+            sheet.append([neutralise(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def report_xlsx(report: Report, keys: Sequence[str] | None = None) -> bytes:
+    """One sheet "Synthèse" with the figures, then one sheet per table."""
+    tables = [t for t in report.tables if keys is None or t.key in keys]
+    summary = report_heading(report) + [[label, value] for label, value in report.figures]
+    sheets = [("Synthèse", summary)]
+    sheets += [(t.title, table_rows(t)) for t in tables]
+    return to_xlsx(sheets)
+
+
+def report_csv(report: Report, key: str, *, separator: str = ";") -> bytes:
+    if key == "synthese":
+        return to_csv([[label, value] for label, value in report.figures], separator=separator)
+    return to_csv(table_rows(report.table(key)), separator=separator)
+
+
+CONSOLIDATION_COLUMNS = [
+    ("hours", "Heures d'insertion comptées"),
+    ("fte", "ETP (1 600 h)"),
+    ("contracts", "Contrats de travail"),
+    ("participants", "Participants"),
+    ("buyers", "Maîtres d'ouvrage (acheteurs)"),
+    ("markets", "Marchés clausés"),
+    ("band_lt_90k", "dont moins de 90 k€"),
+    ("band_90k_221k", "dont 90 k€ à 221 k€"),
+    ("band_221k_5_4m", "dont 221 k€ à 5,4 M€"),
+    ("band_gte_5_4m", "dont 5,4 M€ et plus"),
+    ("facilitators", "Facilitateurs"),
+    ("structures", "Structures facilitatrices"),
+]
+
+
+def consolidation_xlsx(
+    title: str, year: int, rows: list[tuple[str, dict]], *, edited: object
+) -> bytes:
+    """The yearly consolidation in the national coordination's shape (docs/domain-rules.md
+    §5.1): one row per region (or département), masked counts of people as text."""
+    header = ["Territoire"] + [label for _, label in CONSOLIDATION_COLUMNS]
+    body = [
+        [label] + [values.get(key, 0) for key, _ in CONSOLIDATION_COLUMNS] for label, values in rows
+    ]
+    sheet = [[title], [f"Année {year} — édité le {edited:%d/%m/%Y}"], [], header, *body]
+    return to_xlsx([(f"Consolidation {year}", sheet)])

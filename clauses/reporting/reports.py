@@ -1,0 +1,513 @@
+"""Reports as tables: every figure of a page, its PDF and its exports comes from here.
+
+A `Table` holds labelled rows; counts of people are `masking.Cell`s (masked under the
+threshold, with secondary suppression), other figures are numbers. Each table may carry a
+bar chart (`desk.charts`, server-side SVG) drawn from its unmasked rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from clauses.desk.charts import HORIZONTAL, BarChart, bar_chart, describe, format_number
+from clauses.desk.enums import RequestKind
+from clauses.followup.enums import ContractType, FulfilmentModality, Gender, OutcomeCategory
+from clauses.markets.enums import ConsiderationKind
+from clauses.markets.models import Market
+from clauses.markets.rules import MarketKind
+from clauses.reporting import masking, queries
+from clauses.reporting.periods import Period
+from clauses.reporting.policies import Scope
+from clauses.territories.models import Department
+
+MONTHS = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]  # fmt: skip
+
+
+def month_label(day: date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def hours_text(value: Decimal | float | int) -> str:
+    return format_number(float(round(Decimal(value), 1)))
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    value: masking.Cell | Decimal | int
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.value, masking.Cell):
+            return str(self.value)
+        return hours_text(self.value)
+
+    @property
+    def export_value(self) -> object:
+        if isinstance(self.value, masking.Cell):
+            return self.value.export_value
+        return float(self.value) if isinstance(self.value, Decimal) else self.value
+
+    @property
+    def chart_value(self) -> float | None:
+        if isinstance(self.value, masking.Cell):
+            return self.value.shown
+        return float(self.value)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    label_header: str
+    value_header: str
+    rows: list[Row]
+    total: Row | None = None
+    note: str = ""
+    chart: BarChart | None = None
+
+    def with_chart(self, *, orientation: str = HORIZONTAL, unit: str = "") -> "Table":
+        items = [(r.label, r.chart_value) for r in self.rows if r.chart_value is not None]
+        masked = [r.label for r in self.rows if r.chart_value is None]
+        description = ""
+        if masked:
+            description = (
+                f"{describe(items, unit)} Valeurs masquées (secret statistique) : "
+                + ", ".join(masked)
+                + "."
+            )
+        self.chart = bar_chart(
+            items, title=self.title, description=description, orientation=orientation, unit=unit
+        )
+        return self
+
+
+def _people_table(
+    key: str,
+    title: str,
+    header: str,
+    items: list[tuple[str, str, int]],
+    *,
+    total_shown: bool = True,
+    value_header: str = "Personnes",
+    note: str = "",
+) -> Table:
+    cells, total = masking.mask_breakdown([n for _, _, n in items], total_shown=total_shown)
+    rows = [Row(k, label, cell) for (k, label, _), cell in zip(items, cells, strict=True)]
+    return Table(
+        key,
+        title,
+        header,
+        value_header,
+        rows,
+        Row("total", "Total", total) if total_shown else None,
+        note,
+    ).with_chart(unit=value_header.lower())
+
+
+def _choices_items(counts: dict[str, int], choices: list[tuple[str, str]]) -> list:
+    items = [(value, label, counts.get(value, 0)) for value, label in choices]
+    known = {value for value, _ in choices}
+    other = sum(n for value, n in counts.items() if value not in known)
+    if other:
+        items.append(("", "Non renseigné", other))
+    return items
+
+
+@dataclass
+class Summary:
+    hours: queries.Hours
+    participants: masking.Cell
+    as_of: date
+
+    @property
+    def share_achieved(self) -> float | None:
+        return self.hours.share_achieved
+
+    @property
+    def time_elapsed(self) -> float | None:
+        return self.hours.time_elapsed(self.as_of)
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{format_number(round(value * 100, 1))} %"
+
+
+@dataclass
+class Report:
+    title: str
+    period: Period
+    summary: Summary
+    tables: list[Table] = field(default_factory=list)
+    figures: list[tuple[str, str]] = field(default_factory=list)  # (label, value) en bref
+    map: dict | None = None
+    generated_at: date | None = None
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def _summary_figures(summary: Summary) -> list[tuple[str, str]]:
+    h = summary.hours
+    return [
+        ("Objectif d'heures des clauses", hours_text(h.target) + " h"),
+        ("Heures déclarées sur la période", hours_text(h.declared) + " h"),
+        ("Heures validées sur la période", hours_text(h.validated) + " h"),
+        ("Heures comptées sur la période", hours_text(h.counted) + " h"),
+        ("Équivalents temps plein (1 600 h)", format_number(float(h.fte)) + " ETP"),
+        ("Heures comptées depuis le début", hours_text(h.cumulative_counted) + " h"),
+        ("Part de l'objectif réalisée", percent(summary.share_achieved)),
+        ("Temps écoulé (exécution des marchés)", percent(summary.time_elapsed)),
+        ("Participants et participantes", str(summary.participants)),
+    ]
+
+
+def people_tables(markets, period: Period, participants_total: int) -> list[Table]:  # noqa: ANN001
+    """Profile, modalities, contract types, outcomes (7 queries)."""
+    profile = queries.profile(markets, period)
+    tables = [
+        _people_table(
+            "genre",
+            "Participants par genre",
+            "Genre",
+            [
+                (Gender.FEMALE.value, "Femmes", profile["female"]),
+                (Gender.MALE.value, "Hommes", profile["male"]),
+                (Gender.UNSPECIFIED.value, "Non renseigné", profile["unspecified"]),
+            ],
+        ),
+        _people_table(
+            "age",
+            "Participants par âge à la fin de la période",
+            "Âge",
+            [
+                ("lt_26", "Moins de 26 ans", profile["lt_26"]),
+                ("26_49", "De 26 à 49 ans", profile["age_26_49"]),
+                ("gte_50", "50 ans et plus", profile["gte_50"]),
+                ("unknown", "Non renseigné", profile["age_unknown"]),
+            ],
+        ),
+        _people_table(
+            "qpv",
+            "Participants résidant en quartier prioritaire (QPV)",
+            "Résidence",
+            [
+                ("qpv", "Résident·es d'un QPV", profile["qpv"]),
+                ("other", "Hors QPV ou non renseigné", profile["total"] - profile["qpv"]),
+            ],
+        ),
+        _people_table(
+            "eligibilite",
+            "Participants par critère d'éligibilité",
+            "Critère",
+            queries.eligibility(markets, period),
+            total_shown=False,
+            note="Une personne peut relever de plusieurs critères : pas de total.",
+        ),
+        _people_table(
+            "modalites",
+            "Contrats par modalité de mise en œuvre",
+            "Modalité",
+            _choices_items(
+                queries.assignments_by(markets, period, "modality"), FulfilmentModality.choices
+            ),
+            value_header="Contrats",
+        ),
+        _people_table(
+            "contrats",
+            "Contrats par type",
+            "Type de contrat",
+            _choices_items(
+                queries.assignments_by(markets, period, "contract_type"), ContractType.choices
+            ),
+            value_header="Contrats",
+        ),
+        _people_table(
+            "sorties",
+            "Sorties enregistrées sur la période",
+            "Type de sortie",
+            _choices_items(queries.outcomes(markets, period), OutcomeCategory.choices),
+            value_header="Sorties",
+        ),
+    ]
+    del participants_total
+    return tables
+
+
+def clause_report(
+    scope: Scope, period: Period, *, market: Market | None = None, today: date | None = None
+) -> Report:
+    """A buyer's clause report (one market or all its markets): about 12 queries."""
+    today = today or timezone.localdate()
+    markets = scope.markets.filter(pk=market.pk) if market else scope.markets
+    figures = queries.hours(markets, period)
+    profile_total = queries.people(markets, period).count()
+    summary = Summary(figures, masking.mask_count(profile_total), min(today, period.end))
+    title = f"Rapport de clause — {scope.label}"
+    if market is not None:
+        title += f" — {market.reference}"
+    report = Report(title, period, summary, generated_at=today)
+    report.figures = _summary_figures(summary)
+    report.tables = people_tables(markets, period, profile_total)
+    return report
+
+
+def _plain_table(
+    key: str,
+    title: str,
+    header: str,
+    value_header: str,
+    items: list[tuple[str, str, Decimal | int]],
+    *,
+    orientation: str = HORIZONTAL,
+    unit: str = "",
+    total: bool = True,
+) -> Table:
+    rows = [Row(k, label, value) for k, label, value in items]
+    total_row = Row("total", "Total", sum((v for *_, v in items), 0)) if total else None
+    return Table(key, title, header, value_header, rows, total_row).with_chart(
+        orientation=orientation, unit=unit
+    )
+
+
+def review(scope: Scope, period: Period, *, today: date | None = None) -> Report:
+    """The review of a structure, a coordination, a département, a region or a buyer:
+    about 25 queries whatever the volume."""
+    today = today or timezone.localdate()
+    markets = scope.markets
+    report = clause_report(scope, period, today=today)
+    report.title = scope.title
+    hours_figures = report.summary.hours
+
+    desk = queries.desk(scope.requests, period, scope.department_codes)
+    department_names = dict(
+        Department.objects.filter(code__in=scope.department_codes).values_list("code", "name")
+    )
+    desk_tables = [
+        _plain_table(
+            "guichet_objet",
+            "Demandes au guichet par objet",
+            "Objet",
+            "Demandes",
+            [(v, label, desk.per_kind.get(v, 0)) for v, label in RequestKind.choices],
+            unit="demandes",
+        ),
+        _plain_table(
+            "guichet_semaine",
+            "Demandes au guichet par semaine",
+            "Semaine",
+            "Demandes",
+            [
+                (w.isoformat(), f"S{w.isocalendar().week:02d} ({w:%d/%m/%Y})", n)
+                for w, n in sorted(desk.per_week.items())
+            ],
+            orientation="vertical",
+            unit="demandes",
+        ),
+    ]
+    if scope.department_codes:
+        desk_tables.append(
+            _plain_table(
+                "guichet_departement",
+                "Demandes au guichet par département d'exécution",
+                "Département",
+                "Demandes",
+                [
+                    (code, f"{code} — {department_names.get(code, '')}", n)
+                    for code, n in sorted(desk.per_department.items())
+                ],
+                unit="demandes",
+                total=False,
+            )
+        )
+    by_kind = queries.markets_by(markets, period, "kind")
+    by_division = queries.markets_by(markets, period, "division")
+    divisions = queries.division_labels([c for c in by_division if c])
+    by_band = queries.markets_by(markets, period, "band")
+    clauses = queries.clauses_by_kind(markets, period)
+    by_department = queries.hours_by_department(markets, period)
+    by_month = queries.hours_by_month(markets, period)
+    market_tables = [
+        _plain_table(
+            "marches_type",
+            "Marchés clausés par type",
+            "Type de marché",
+            "Marchés",
+            _choices_items(by_kind, MarketKind.choices),
+            unit="marchés",
+        ),
+        _plain_table(
+            "marches_secteur",
+            "Marchés clausés par secteur (division CPV)",
+            "Division CPV",
+            "Marchés",
+            [
+                (code, f"{code} — {divisions.get(code, '')}" if code else "Sans code CPV", n)
+                for code, n in sorted(by_division.items())
+            ],
+            unit="marchés",
+        ),
+        _plain_table(
+            "marches_montant",
+            "Marchés clausés par tranche de montant (€ HT)",
+            "Tranche",
+            "Marchés",
+            [(k, label, by_band.get(k, 0)) for k, label, *_ in queries.AMOUNT_BANDS]
+            + (
+                [("unknown", "Montant non renseigné", by_band["unknown"])]
+                if by_band.get("unknown")
+                else []
+            ),
+            unit="marchés",
+        ),
+        _plain_table(
+            "clauses_type",
+            "Considérations sociales par type",
+            "Type",
+            "Considérations",
+            _choices_items(clauses, ConsiderationKind.choices),
+            unit="considérations",
+        ),
+    ]
+    hour_tables = [
+        _plain_table(
+            "heures_mois",
+            "Heures comptées par mois",
+            "Mois",
+            "Heures",
+            [(m.isoformat(), month_label(m), by_month.get(m, Decimal(0))) for m in period.months()],
+            orientation="vertical",
+            unit="h",
+        ),
+        _plain_table(
+            "heures_departement",
+            "Heures comptées par département de l'acheteur",
+            "Département",
+            "Heures",
+            [
+                (code, f"{code} — {department_names.get(code, '')}" if code else "Non renseigné", n)
+                for code, n in sorted(by_department.items())
+            ],
+            unit="h",
+        ),
+    ]
+    network = queries.network(
+        scope.department_codes if scope.structure_ids is None else None, scope.structure_ids
+    )
+    network_table = Table(
+        "reseau",
+        "Le réseau : facilitateurs et structures en activité",
+        "Territoire",
+        "Facilitateurs",
+        [Row("facilitateurs", "Facilitateurs et facilitatrices", network.facilitators),
+         Row("structures", "Structures facilitatrices", network.structures)],
+    )  # fmt: skip
+    report.tables = desk_tables + market_tables + hour_tables + report.tables + [network_table]
+    report.figures += [
+        ("Marchés clausés", format_number(sum(by_kind.values()))),
+        ("Demandes au guichet", format_number(desk.total)),
+        (
+            "Délai médian de première réponse",
+            "—"
+            if desk.median_first_response is None
+            else f"{format_number(desk.median_first_response)} jours ouvrés",
+        ),
+    ]
+    if scope.map_region_id is not None:
+        report.map = hours_map(scope.department_codes, by_department)
+    del hours_figures
+    return report
+
+
+def hours_map(codes: list[str], hours_by_code: dict[str, Decimal]) -> dict | None:
+    """The départements drawn with `territories.maps`, shaded by counted hours (0: none, 1–4:
+    quarters of the highest value), or None without contours (one query)."""
+    from clauses.territories.maps import GeometryError, project_shapes
+
+    departments = list(
+        Department.objects.filter(code__in=codes, geometry__isnull=False).values(
+            "code", "name", "geometry", "lat", "lon"
+        )
+    )
+    geometries = {d["code"]: d["geometry"] for d in departments}
+    anchors = {d["code"]: (d["lon"], d["lat"]) for d in departments if d["lat"] and d["lon"]}
+    try:
+        drawing = project_shapes(geometries, width=500, anchors=anchors)
+    except GeometryError:
+        return None
+    if not drawing.shapes:
+        return None
+    names = {d["code"]: d["name"] for d in departments}
+    highest = max((hours_by_code.get(c, Decimal(0)) for c in names), default=Decimal(0))
+    areas = []
+    for shape in drawing.shapes:
+        value = hours_by_code.get(shape.key, Decimal(0))
+        shade = 0 if not value or not highest else 1 + min(int(value / highest * 4), 3)
+        areas.append(
+            {
+                "code": shape.key,
+                "name": names[shape.key],
+                "path": shape.path,
+                "label_x": str(shape.label_x),
+                "label_y": str(shape.label_y),
+                "shade": shade,
+                "hours": hours_text(value),
+            }
+        )
+    return {"view_box": drawing.view_box, "areas": areas}
+
+
+def consolidation(markets, group: str, year: int) -> list[tuple[str, dict]]:  # noqa: ANN001
+    """The yearly consolidation: one row per region ("region") or département
+    ("department") with hours, FTE, contracts, participants, buyers, markets by band,
+    facilitators and structures (about 5 queries). Counts of people are masked cell by
+    cell (no total row is published)."""
+    from clauses.reporting.periods import year as year_period
+    from clauses.territories.models import Region
+
+    period = year_period(year)
+    path = "buyer__department__region__code" if group == "region" else "buyer__department__code"
+    figures = queries.grouped(markets, period, path)
+    departments = list(Department.objects.values("code", "name", "region__code"))
+    network = queries.network([d["code"] for d in departments])
+    if group == "region":
+        labels = dict(Region.objects.values_list("code", "name"))
+        keys = sorted({d["region__code"] for d in departments if d["region__code"] in figures})
+        keys = sorted(set(keys) | {k for k in figures if k})
+        of = {d["code"]: d["region__code"] for d in departments}
+    else:
+        labels = {d["code"]: d["name"] for d in departments}
+        keys = sorted(k for k in figures if k)
+        of = {d["code"]: d["code"] for d in departments}
+    staff: dict[str, list[int]] = {}
+    for code, (facilitators, structures) in network.per_department.items():
+        bucket = staff.setdefault(of.get(code, ""), [0, 0])
+        bucket[0] += facilitators
+        bucket[1] += structures
+    if "" in figures:
+        keys.append("")
+    rows = []
+    for key in keys:
+        values = dict(figures.get(key, {}))
+        hours_value = values.get("hours", Decimal(0))
+        values["hours"] = float(round(hours_value, 2))
+        values["fte"] = float((hours_value / queries.FTE_HOURS).quantize(Decimal("0.01")))
+        for name in ("contracts", "participants"):
+            values[name] = masking.mask_count(values.get(name, 0)).export_value
+        values["facilitators"], values["structures"] = staff.get(key, [0, 0])
+        label = f"{key} — {labels.get(key, '')}" if key else "Territoire non renseigné"
+        rows.append((label, values))
+    return rows
+
+
+def national_rows(year: int) -> list[tuple[str, dict]]:
+    """Every region's aggregates (the national dashboard): the consolidation by region."""
+    return consolidation(Market.objects.all(), "region", year)
