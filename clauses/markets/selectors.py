@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clauses.access.actors import Actor
@@ -63,7 +64,13 @@ def market_list(actor: Actor, filters: MarketFilters | None = None) -> QuerySet[
         .prefetch_related("execution_communes")
         .annotate(
             lot_count=Count("lots", distinct=True),
-            hours_calculated=Sum("lots__considerations__calculated_hours"),
+            # The hours the contract sets: a facilitator's adjustment wins over the calculation.
+            hours_target=Sum(
+                Coalesce(
+                    "lots__considerations__hours_override",
+                    "lots__considerations__calculated_hours",
+                )
+            ),
         )
         .order_by("-created_at", "-pk")
     )

@@ -87,7 +87,13 @@ def test_list_and_detail_query_budgets(world, django_assert_max_num_queries):
         rows = list(selectors.market_list(actor, MarketFilters(department_code="93")))
         assert all(len(r.execution_communes.all()) == 1 for r in rows)
     assert len(rows) == 12
-    assert rows[0].lot_count == 2 and rows[0].hours_calculated == 834  # 417 × 2
+    assert rows[0].lot_count == 2 and rows[0].hours_target == 834  # 417 × 2
+    first = rows[0].lots.first().considerations.get()
+    services.override_hours(
+        actor=world.admin, consideration=first, hours=1000, reason="Chantier en QPV"
+    )
+    adjusted = selectors.market_list(actor, MarketFilters(department_code="93")).get(pk=rows[0].pk)
+    assert adjusted.hours_target == 1417  # the adjustment wins over the calculation
     with django_assert_max_num_queries(8):
         detail = selectors.market_detail(actor, rows[0].pk)
         assert [len(lot.considerations.all()) for lot in detail.lots.all()] == [1, 1]
