@@ -150,6 +150,7 @@ class Report:
     figures: list[tuple[str, str]] = field(default_factory=list)  # (label, value) en bref
     map: dict | None = None
     generated_at: date | None = None
+    min_count: int = field(default_factory=masking.threshold)
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)

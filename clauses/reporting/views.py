@@ -111,7 +111,14 @@ def review(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     return render(
         request,
         "reporting/review.html",
-        {"report": report, "scope": scope, "form": form, "query": request.GET.urlencode()},
+        {
+            "report": report,
+            "scope": scope,
+            "form": form,
+            "query": request.GET.urlencode(),
+            "market": None,
+            "live": False,
+        },
     )
 
 
@@ -169,7 +176,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reporting/review.html",
         {"report": report, "scope": scope, "form": form, "query": request.GET.urlencode(),
-         "live": True},
+         "live": True, "market": None},
     )  # fmt: skip
 
 
