@@ -50,6 +50,7 @@ from clauses.followup.selectors import (
     structure_department,
     validity_months_for,
 )
+from clauses.followup.signals import eligibility_changed
 from clauses.markets.models import Lot
 from clauses.network.models import FacilitatorStructure, Partner
 from clauses.territories.models import Commune
@@ -349,6 +350,7 @@ def validate_eligibility(
             request=request,
             territory=participant.department.code if participant.department_id else None,
         )
+        eligibility_changed.send(sender=Participant, participant=participant)
     validation.refresh_from_db()
     return validation
 
@@ -365,6 +367,7 @@ def withdraw_validation(
         validation.withdrawal_reason = reason.strip()
         validation.save(update_fields=["withdrawn_at", "withdrawal_reason"])
         audit.record(actor, AuditAction.REVOKE, validation)
+        eligibility_changed.send(sender=Participant, participant=validation.participant)
     return validation
 
 
@@ -410,6 +413,7 @@ def create_assignment(
         )
         _refresh_validity(participant)
         audit.record(actor, AuditAction.CREATE, assignment, organisation=employer, request=request)
+        eligibility_changed.send(sender=Participant, participant=participant)
     return assignment
 
 
@@ -721,6 +725,7 @@ def hire_candidate(
         audit.record(
             actor, AuditAction.CREATE, assignment, organisation=position.company, request=request
         )
+        eligibility_changed.send(sender=Participant, participant=participant)
     return assignment
 
 
@@ -794,6 +799,61 @@ def anonymise_participants(
                 precheck_note="",
             )
             audit.record(None, AuditAction.UPDATE, participant, changes={"anonymised": True})
+    return ids
+
+
+def candidates_due_for_anonymisation(
+    today: datetime.date, retention_months: int
+) -> list[Candidate]:
+    """Candidates never hired (no participant): proposed `retention_months` ago or more,
+    not yet anonymised. A hired candidate follows its participant instead."""
+    rows = (
+        Candidate.objects.filter(participant__isnull=True)
+        .select_related("position__company")
+        .exclude(status=CandidateStatus.HIRED)
+        .exclude(first_name=ANONYMISED_NAME, last_name=ANONYMISED_NAME)
+    )
+    return [
+        candidate
+        for candidate in rows
+        if rules.anonymisation_due(
+            timezone.localdate(candidate.created_at), retention_months, today
+        )
+    ]
+
+
+def anonymise_candidates(
+    *,
+    now: datetime.datetime | None = None,
+    wet_run: bool = False,
+    retention_months: int | None = None,
+) -> list[int]:
+    """RGPD storage limitation for people proposed but never hired: the same delay as the
+    participants (`CLAUSES_FOLLOWUP_RETENTION_MONTHS`) from the proposal; names, birth date,
+    qualifications and pre-check note erased (the birth year, the status and the pre-check
+    result are kept for the counts). Returns the ids (would be) anonymised."""
+    now = now or timezone.now()
+    months = retention_months or settings.CLAUSES_FOLLOWUP_RETENTION_MONTHS
+    due = candidates_due_for_anonymisation(timezone.localdate(now), months)
+    ids = [candidate.pk for candidate in due]
+    if not wet_run or not ids:
+        return ids
+    with transaction.atomic():
+        Candidate.objects.filter(pk__in=ids).update(
+            first_name=ANONYMISED_NAME,
+            last_name=ANONYMISED_NAME,
+            birth_date=None,
+            qualifications="",
+            precheck_note="",
+        )
+        for candidate in due:
+            audit.record(
+                None,
+                AuditAction.UPDATE,
+                candidate,
+                changes={"anonymised": True},
+                organisation=candidate.position.company,
+            )
     return ids
 
 

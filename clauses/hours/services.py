@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from clauses.hours.models import (
     HourDeclaration,
     ImportBatch,
 )
-from clauses.markets.models import Market
+from clauses.markets.models import Market, SocialConsideration
 
 # The French names of the fields, as the spreadsheet's headers and the API's keys show them.
 FIELD_LABELS = {
@@ -174,19 +174,34 @@ def _apply_count(declaration: HourDeclaration, settings: rules.Settings) -> bool
     return changed
 
 
-def recount(declarations: Iterable[HourDeclaration] | None = None) -> int:
-    """Recompute counted hours (after an eligibility validation, a setting or a control
-    changed); returns how many changed. Bounded: 3 queries + one write per change."""
+def recount(
+    declarations: Iterable[HourDeclaration] | QuerySet[HourDeclaration] | None = None,
+    *,
+    wet_run: bool = True,
+    changes: list[tuple[HourDeclaration, Decimal]] | None = None,
+) -> int:
+    """Recompute counted hours (after an eligibility validation, a setting, an agreement or
+    a control changed); returns how many changed. Bounded: 3 queries + one write per
+    change. Without `wet_run`, nothing is written; `changes` (if given) receives each
+    changed declaration with its counted hours before."""
     queryset = HourDeclaration.objects.select_related(
         "assignment__lot__market__buyer__department", "assignment__participant"
     ).prefetch_related("assignment__participant__validations")
-    if declarations is not None:
+    if isinstance(declarations, QuerySet):
+        queryset = queryset.filter(pk__in=declarations.values("pk"))
+    elif declarations is not None:
         queryset = queryset.filter(pk__in=[d.pk for d in declarations])
     cache: dict = {}
     changed = 0
-    for declaration in queryset:
+    for declaration in queryset.order_by("pk"):
         settings = settings_for_market(declaration.assignment.lot.market, cache=cache)
-        if _apply_count(declaration, settings):
+        before = declaration.counted_hours
+        if not _apply_count(declaration, settings):
+            continue
+        changed += 1
+        if changes is not None:
+            changes.append((declaration, before))
+        if wet_run:
             declaration.save(
                 update_fields=[
                     "base_hours",
@@ -196,13 +211,18 @@ def recount(declarations: Iterable[HourDeclaration] | None = None) -> int:
                     "counted_at",
                 ]
             )
-            changed += 1
     return changed
 
 
 def recount_participant(participant: Participant) -> int:
     """To call when a participant's eligibility validation is given, changed or withdrawn."""
     return recount(HourDeclaration.objects.filter(assignment__participant=participant))
+
+
+def recount_clauses(clauses: Iterable[SocialConsideration]) -> int:
+    """Recount the declarations of the lots of these clauses (after an agreement changed)."""
+    lots = {clause.lot_id for clause in clauses}
+    return recount(HourDeclaration.objects.filter(assignment__lot__in=lots))
 
 
 # -- checking entries --------------------------------------------------------------------
