@@ -68,6 +68,7 @@ lint: $(BIN)/python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint clauses --lint --quiet
+	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=clauses.settings.test $(MANAGE) makemigrations --check --dry-run
 
 format: $(BIN)/python
