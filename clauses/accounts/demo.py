@@ -33,6 +33,8 @@ DEMO_PASSWORD = "demo-Clauses-2026"  # noqa: S105 (public demo password)
 DEMO_TOTP_SECRET = "CLAUSESDEMOCLAUSESDEMOCLAUSES234"  # noqa: S105
 DEMO_RECOVERY_CODES = [f"secours{n:02d}" for n in range(1, 11)]
 DEMO_DEPARTMENT = "93"
+# The demo company holds lots of the demo markets (clauses.markets.demo uses this name).
+DEMO_COMPANY_NAME = "Bâtiment Démo Construction (démo)"
 
 REFUSED = (
     "Les comptes de démonstration ne sont créés qu'en mode démonstration "
@@ -175,7 +177,7 @@ def _organisations() -> dict[str, tuple[Organisation, dict]]:
         ),
         "company": (
             _named_org(
-                "Bâtiment Démo Construction (démo)",
+                DEMO_COMPANY_NAME,
                 kind=OrganisationKind.COMPANY,
                 siret=demo_siret(2),
                 siren=demo_siret(2)[:9],

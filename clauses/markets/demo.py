@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clauses.access.actors import Actor
+from clauses.accounts.demo import DEMO_COMPANY_NAME
 from clauses.accounts.enums import BuyerCategory, OrganisationKind
 from clauses.accounts.models import Organisation, User
 from clauses.accounts.validators import luhn_complete
@@ -50,8 +51,10 @@ OTHER_BUYERS = {
     "department": ("Département de démonstration (démo)", BuyerCategory.DEPARTMENT),
     "state": ("Direction régionale de l'État démo (démo)", BuyerCategory.STATE),
 }
+# "btp" is the demo company account's organisation (clauses.accounts.demo): logging in as
+# the demo company shows the lots it holds, their clauses, participants and declarations.
 COMPANIES = {
-    "btp": "Démo Bâtiment Construction (démo)",
+    "btp": DEMO_COMPANY_NAME,
     "peinture": "Couleurs Démo Peinture (démo)",
     "proprete": "Démo Propreté Services (démo)",
     "ei": "Démo Insertion, entreprise d'insertion (démo)",
@@ -308,6 +311,15 @@ def _organisation(kind: str, name: str, number: int, **fields: object) -> Organi
     return organisation
 
 
+def _company(name: str, number: int, department: Department) -> Organisation:
+    """The demo company account's organisation if the accounts demo created it (same name),
+    else an organisation with a demo SIRET."""
+    existing = Organisation.objects.filter(kind=OrganisationKind.COMPANY, name=name).first()
+    if existing is not None:
+        return existing
+    return _organisation(OrganisationKind.COMPANY, name, number, department=department)
+
+
 def _operation(department: Department) -> Operation:
     operation, _ = Operation.objects.update_or_create(
         name=OPERATION_NAME,
@@ -486,7 +498,7 @@ def seed(*, stdout: TextIO) -> None:
             is_confirmed=True,
         )
     companies = {
-        key: _organisation(OrganisationKind.COMPANY, name, 100 + number, department=department)
+        key: _company(name, 100 + number, department)
         for number, (key, name) in enumerate(COMPANIES.items(), start=1)
     }
     structure = (
