@@ -11,5 +11,8 @@ from clauses.followup import services
 
 @task()
 def anonymise_expired_participants() -> list[int]:
-    """Anonymise every participant past the retention delay; returns their ids."""
-    return services.anonymise_participants(wet_run=True)
+    """Anonymise every participant past the retention delay, and the candidates never
+    hired past the same delay; returns the participants' ids."""
+    ids = services.anonymise_participants(wet_run=True)
+    services.anonymise_candidates(wet_run=True)
+    return ids

@@ -16,7 +16,7 @@ from clauses.access.models import AuditEvent
 from clauses.followup import policies, services, tasks
 from clauses.followup.enums import CandidateStatus, OutcomeCategory, PositionStatus
 from clauses.followup.identity import identity_key, normalise_name
-from clauses.followup.models import Assignment, Participant
+from clauses.followup.models import Assignment, Candidate, Participant
 from tests.followup.conftest import D
 
 pytestmark = pytest.mark.django_db
@@ -375,6 +375,87 @@ def test_anonymise_task(fw):
     assert participant.pk in result.return_value
     participant.refresh_from_db()
     assert participant.anonymised_at is not None
+
+
+def _published_position(fw):
+    position = services.post_position(
+        actor=fw.actor("company_a"),
+        lot=fw.lot,
+        company=fw.company_a,
+        trade="Maçon·ne",
+        start_date=D(2024, 1, 8),
+    )
+    services.publish_position_to_partners(actor=fw.actor("facilitator"), position=position)
+    return position
+
+
+def _proposed_on(*candidates, when):
+    moment = timezone.make_aware(timezone.datetime.fromisoformat(when))
+    Candidate.objects.filter(pk__in=[c.pk for c in candidates]).update(created_at=moment)
+
+
+def test_candidates_never_hired_are_anonymised_after_the_delay(fw):
+    position = _published_position(fw)
+    old = services.propose_candidate(
+        actor=fw.actor("partner93"),
+        position=position,
+        first_name="Ancienne",
+        last_name="Candidate",
+        birth_date=D(1990, 5, 6),
+        qualifications="CAP maçon",
+    )
+    hired = services.propose_candidate(
+        actor=fw.actor("partner93"),
+        position=position,
+        first_name="Recrutée",
+        last_name="Candidate",
+        birth_year=1991,
+    )
+    recent = services.propose_candidate(
+        actor=fw.actor("partner93"),
+        position=position,
+        first_name="Récente",
+        last_name="Candidate",
+        birth_year=1992,
+    )
+    services.hire_candidate(actor=fw.actor("company_a"), candidate=hired, start_date=D(2024, 1, 8))
+    _proposed_on(old, hired, when="2023-12-01T10:00")
+    _proposed_on(recent, when="2025-11-01T10:00")
+    now = timezone.make_aware(timezone.datetime(2026, 1, 15, 3, 0))
+    assert services.anonymise_candidates(now=now) == [old.pk]
+    old.refresh_from_db()
+    assert old.last_name == "Candidate"  # dry run
+    assert services.anonymise_candidates(now=now, wet_run=True) == [old.pk]
+    old.refresh_from_db()
+    assert old.first_name == old.last_name == "Anonymisé"
+    assert old.birth_date is None and old.qualifications == "" and old.birth_year == 1990
+    recent.refresh_from_db()
+    hired.refresh_from_db()
+    assert recent.last_name == "Candidate" and hired.last_name == "Candidate"
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, object_id=str(old.pk), changes__anonymised=True
+    ).exists()
+    assert services.anonymise_candidates(now=now, wet_run=True) == []
+
+
+def test_the_command_and_the_task_anonymise_candidates_too(fw):
+    position = _published_position(fw)
+    candidate = services.propose_candidate(
+        actor=fw.actor("partner93"),
+        position=position,
+        first_name="Très",
+        last_name="Ancienne",
+        birth_year=1980,
+    )
+    _proposed_on(candidate, when="2020-01-10T10:00")
+    out = StringIO()
+    call_command("anonymise_participants", stdout=out)
+    assert "Candidat·e non recruté·e n° " in out.getvalue() and "Ancienne" not in out.getvalue()
+    candidate.refresh_from_db()
+    assert candidate.last_name == "Ancienne"
+    tasks.anonymise_expired_participants.enqueue()
+    candidate.refresh_from_db()
+    assert candidate.last_name == "Anonymisé"
 
 
 # -- right of access -------------------------------------------------------------------------

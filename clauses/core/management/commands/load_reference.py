@@ -4,11 +4,23 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 # Order matters: the network hangs on the territories.
-REFERENCE_COMMANDS = ["load_territories", "load_cpv", "load_naf", "load_network", "load_partners"]
+# The eligibility criteria referential (national rows) hangs on nothing but is needed on
+# every deploy: it is loaded last.
+REFERENCE_COMMANDS = [
+    "load_territories",
+    "load_cpv",
+    "load_naf",
+    "load_network",
+    "load_partners",
+    "load_eligibility_criteria",
+]
 
 
 class Command(BaseCommand):
-    help = "Charge toutes les données de référence (territoires, CPV, NAF, réseau, partenaires)."
+    help = (
+        "Charge toutes les données de référence (territoires, CPV, NAF, réseau, partenaires, "
+        "critères d'éligibilité)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--wet-run", action="store_true", help="Écrire réellement.")

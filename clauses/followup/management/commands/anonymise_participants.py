@@ -1,5 +1,6 @@
 """Anonymise the participants whose last assignment ended CLAUSES_FOLLOWUP_RETENTION_MONTHS
-ago (RGPD storage limitation). Dry run unless `--wet-run`: prints how many, never a name."""
+ago, and the candidates never hired past the same delay (RGPD storage limitation). Dry run
+unless `--wet-run`: prints how many, never a name."""
 
 from datetime import datetime
 
@@ -36,12 +37,24 @@ class Command(BaseCommand):
         ids = services.anonymise_participants(
             now=now, wet_run=wet, retention_months=options.get("months")
         )
+        candidate_ids = services.anonymise_candidates(
+            now=now, wet_run=wet, retention_months=options.get("months")
+        )
         for pk in ids:
             self.stdout.write(f"Participant·e n° {pk} : {'anonymisé·e' if wet else 'à anonymiser'}")
+        for pk in candidate_ids:
+            self.stdout.write(
+                f"Candidat·e non recruté·e n° {pk} : {'anonymisé·e' if wet else 'à anonymiser'}"
+            )
         if wet:
-            self.stdout.write(self.style.SUCCESS(f"{len(ids)} participant·e(s) anonymisé·e(s)."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{len(ids)} participant·e(s) et {len(candidate_ids)} candidat·e(s) "
+                    "anonymisé·e(s)."
+                )
+            )
         else:
             self.stdout.write(
-                f"{len(ids)} participant·e(s) à anonymiser. Simulation : relancez avec "
-                "--wet-run pour appliquer."
+                f"{len(ids)} participant·e(s) et {len(candidate_ids)} candidat·e(s) à "
+                "anonymiser. Simulation : relancez avec --wet-run pour appliquer."
             )

@@ -1,5 +1,6 @@
 """Load the national eligibility referential (clause publics and IAE levels) from
-`clauses.followup.rules`. Dry run unless `--wet-run`: prints the diff."""
+`clauses.followup.rules`. Dry run unless `--wet-run`: prints the diff. Idempotent: part of
+`load_reference` (every deploy)."""
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -16,7 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         wet = bool(options["wet_run"])
+        verbosity = int(options.get("verbosity", 1))
         diff = services.load_national_criteria(wet_run=wet)
+        if not verbosity:
+            return
         for code in diff.added:
             self.stdout.write(f"+ {code}")
         for code in diff.changed:
