@@ -5,9 +5,11 @@ from datetime import date, datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clauses.accounts.models import Organisation
 from clauses.core.forms import DsfrForm as DsfrBaseForm
 from clauses.followup.models import Assignment
 from clauses.hours.enums import ControlDecision, DeclarationStatus
+from clauses.markets.models import Market
 
 
 class DeclarationForm(DsfrBaseForm):
@@ -82,7 +84,25 @@ class ControlFilterForm(DsfrBaseForm):
         required=False,
         choices=[("", "Tous"), *DeclarationStatus.choices],
     )
+    market = forms.ModelChoiceField(
+        label="Marché", required=False, queryset=Market.objects.none(), empty_label="Tous"
+    )
+    company = forms.ModelChoiceField(
+        label="Entreprise",
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label="Toutes",
+    )
     month = forms.CharField(label="Mois (MM/AAAA)", required=False, max_length=7)
+
+    def __init__(self, *args, markets=None, companies=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if markets is not None:
+            self.fields["market"].queryset = markets
+        if companies is not None:
+            self.fields["company"].queryset = companies
+        self.fields["market"].label_from_instance = lambda m: f"{m.reference} — {m.subject}"
+        self.fields["company"].label_from_instance = lambda o: o.name
 
     def filters(self) -> dict:
         if not self.is_bound:
@@ -95,4 +115,10 @@ class ControlFilterForm(DsfrBaseForm):
                 month = datetime.strptime(data["month"], "%m/%Y").date()  # noqa: DTZ007
         except ValueError:
             month = None
-        return {"status": data.get("status", ""), "month": month}
+        market, company = data.get("market"), data.get("company")
+        return {
+            "status": data.get("status", ""),
+            "month": month,
+            "market_id": market.pk if market else None,
+            "company_id": company.pk if company else None,
+        }

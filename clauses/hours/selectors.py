@@ -242,15 +242,19 @@ def operation_progress(
 ) -> GroupProgress | None:
     today = today or timezone.localdate()
     items = clause_progress(
-        policies.visible_clauses(actor).filter(lot__market__operation=operation_id), today=today
+        policies.visible_clauses(actor)
+        .filter(lot__market__operation=operation_id)
+        .select_related("lot__market__operation"),
+        today=today,
     )
     if not items:
         return None
     markets = {i.market.pk: i.market for i in items}.values()
     starts = [m.start_date for m in markets if m.start_date]
     ends = [m.end_date for m in markets if m.end_date]
+    operation = items[0].market.operation
     return _group(
-        str(items[0].market.operation_id),
+        operation.name if operation is not None else str(operation_id),
         items,
         start=min(starts) if starts else None,
         end=max(ends) if ends else None,
@@ -297,6 +301,22 @@ def declarations_to_control(
     return declarations.select_related(
         "assignment__participant", "assignment__employer", "assignment__lot__market"
     ).order_by("month", "assignment__lot__market__reference", "pk")
+
+
+def control_filter_choices(actor: Actor) -> tuple[QuerySet, QuerySet]:
+    """The markets and companies the control page offers as filters: those of the
+    declarations this actor controls (two queries when the form renders)."""
+    from clauses.accounts.models import Organisation
+    from clauses.markets.models import Market
+
+    declarations = policies.visible_declarations(actor)
+    markets = Market.objects.filter(pk__in=declarations.values("assignment__lot__market")).order_by(
+        "reference"
+    )
+    companies = Organisation.objects.filter(
+        pk__in=declarations.values("assignment__employer")
+    ).order_by("name")
+    return markets, companies
 
 
 def company_declarations(actor: Actor) -> QuerySet[HourDeclaration]:

@@ -139,7 +139,8 @@ def _controller(request: HttpRequest) -> Actor:
 
 def control_list(request: HttpRequest) -> HttpResponse:
     actor = _controller(request)
-    form = ControlFilterForm(request.GET or None)
+    markets, companies = selectors.control_filter_choices(actor)
+    form = ControlFilterForm(request.GET or None, markets=markets, companies=companies)
     filters = ControlFilters(**form.filters())
     declarations = selectors.declarations_to_control(actor, filters)
     page = Paginator(declarations, PER_PAGE).get_page(request.GET.get("page"))

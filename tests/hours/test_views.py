@@ -74,3 +74,52 @@ def test_other_territory_and_company_get_404_or_403(client, hw):
     log(client, hw.base.buyer, Role.BUYER_AGENT)
     assert client.get(reverse("hours:clause", args=[hw.clause.pk])).status_code == 200
     assert client.get(reverse("hours:control")).status_code == 403
+
+
+def test_control_page_filters_by_market_and_company(client, hw):
+    from clauses.hours import services
+    from tests.hours.conftest import TODAY
+
+    market2, lot2, _ = hw.new_market(company=hw.other_company, reference="M-AUTRE")
+    other = hw.assign(hw.new_participant("Dana Autre"), lot2, company=hw.other_company)
+    hw.validate(other.participant, date(2025, 9, 1))
+    mine = services.declare_hours(
+        actor=hw.actor("company"),
+        assignment=hw.assignment,
+        month=date(2026, 3, 1),
+        hours=120,
+        today=TODAY,
+    )
+    theirs = services.declare_hours(
+        actor=hw.actor("other_company"),
+        assignment=other,
+        month=date(2026, 3, 1),
+        hours=80,
+        today=TODAY,
+    )
+    log(client, organisation_of(hw.base.s93), Role.FACILITATOR)
+    url = reverse("hours:control")
+    page = client.get(url).content.decode()
+    assert f'data-declaration="{mine.pk}"' in page and f'data-declaration="{theirs.pk}"' in page
+    assert "M-AUTRE" in page and "Autre entreprise" in page  # offered as filters
+    by_market = client.get(url, {"status": "submitted", "market": market2.pk}).content.decode()
+    assert f'data-declaration="{theirs.pk}"' in by_market
+    assert f'data-declaration="{mine.pk}"' not in by_market
+    by_company = client.get(url, {"status": "", "company": hw.company.pk}).content.decode()
+    assert f'data-declaration="{mine.pk}"' in by_company
+    assert f'data-declaration="{theirs.pk}"' not in by_company
+
+
+def test_operation_progress_is_labelled_with_the_operation_name(hw):
+    from clauses.hours import selectors
+    from clauses.markets.models import Market, Operation
+    from clauses.territories.models import Department
+
+    operation = Operation.objects.create(
+        name="NPNRU des Francs-Moisins",
+        kind="urban_renewal",
+        department=Department.objects.get(code="93"),
+    )
+    Market.objects.filter(pk=hw.market.pk).update(operation=operation)
+    group = selectors.operation_progress(hw.actor("facilitator"), operation.pk)
+    assert group is not None and group.label == "NPNRU des Francs-Moisins"
