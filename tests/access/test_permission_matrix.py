@@ -29,6 +29,7 @@ from tests.access.conftest import ROLES, World
 from tests.access.factories import make_api_token
 from tests.access.helpers import login
 from tests.followup import matrix as followup_matrix
+from tests.hours import matrix as hours_matrix
 from tests.markets import matrix as markets_matrix
 
 ACTIONS = "LRCUD"
@@ -149,6 +150,18 @@ KINDS["validation"] = RecordKind(
     other=lambda w, role: followup_matrix.record(w, "other", "validation"),
     visible=followup_matrix.policies.visible_validations,
     can={"C": followup_matrix.can_validate, "U": None, "D": followup_matrix.can_validate},
+)
+
+# Hours (clauses.hours.policies): a declaration of April 2026 on the own assignment
+# (company93, Saint-Denis market) and on the other one (company75, Paris). C = declare for
+# that assignment (its employer only), U = control it (validate, refuse, ask for a fix),
+# no deletion (a declaration is refused, never deleted).
+KINDS["declaration"] = RecordKind(
+    name="declaration",
+    own=lambda w, role: hours_matrix.record(w, "own"),
+    other=lambda w, role: hours_matrix.record(w, "other"),
+    visible=hours_matrix.policies.visible_declarations,
+    can={"C": hours_matrix.can_declare, "U": hours_matrix.can_control, "D": None},
 )
 
 # fmt: off
@@ -286,6 +299,22 @@ EXPECTED = {
         "national_coordinator":     ("---·-", "---·-"),
         "partner":                  ("---·-", "---·-"),
         "platform_admin":           ("---·-", "---·-"),
+    },
+    # The employer declares and reads its own; the facilitators and coordinators of the
+    # market's territory read and control; a buyer reads counts only (clause progress, never
+    # a declaration), the national coordination, partners and administrators nothing.
+    "declaration": {
+        "anonymous":                ("----·", "----·"),
+        "buyer_agent":              ("----·", "----·"),
+        "buyer_org_admin":          ("----·", "----·"),
+        "company_contact":          ("LRC-·", "----·"),
+        "facilitator":              ("LR-U·", "----·"),
+        "local_coordinator":        ("LR-U·", "----·"),
+        "departmental_coordinator": ("LR-U·", "----·"),
+        "regional_coordinator":     ("LR-U·", "LR-U·"),
+        "national_coordinator":     ("----·", "----·"),
+        "partner":                  ("----·", "----·"),
+        "platform_admin":           ("----·", "----·"),
     },
 }
 # fmt: on
@@ -428,3 +457,88 @@ def test_api_answers_like_the_policies(world: World, role: str, client):
     assert me.status_code == 200
     assert me.json()["organisation"]["id"] == membership.organisation.pk
     assert me.json()["role"] == membership.role
+
+
+# -- hour declarations: pages and API -----------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_hour_declaration_pages(world: World, role: str, client):
+    """Mes clauses (the employer) and Contrôle des heures (who controls) list what the
+    table says; controlling a declaration out of reach answers 404."""
+    own, other = hours_matrix.record(world, "own"), hours_matrix.record(world, "other")
+    own_expected, other_expected = EXPECTED["declaration"][role]
+    login(client, world.memberships.get(role))
+    mine = client.get(reverse("hours:my_clauses"))
+    control = client.get(reverse("hours:control"))
+    if role == "anonymous":
+        assert (mine.status_code, control.status_code) == (302, 302)
+        return
+    page = mine if "C" in own_expected else control if "U" in own_expected else None
+    if page is None:
+        assert 403 in (mine.status_code, control.status_code)
+        assert mine.status_code != 200 and control.status_code != 200
+        return
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert ("Matrice 93" in content) == ("L" in own_expected)
+    assert ("Matrice 75" in content) == ("L" in other_expected)
+    for declaration, expected in ((own, own_expected), (other, other_expected)):
+        response = client.post(
+            reverse("hours:control_one", args=[declaration.pk]), {"decision": "validate"}
+        )
+        declaration.refresh_from_db()
+        if "U" in expected:
+            assert response.status_code == 302
+            assert declaration.status == "validated"
+        else:
+            assert response.status_code in (403, 404)
+            assert declaration.status == "submitted"
+
+
+@pytest.mark.parametrize("role", TOKEN_ROLES)
+def test_hour_declarations_through_the_api(world: World, role: str, client):
+    """A token declares only for its own company's assignments; no token reads or controls
+    a declaration of someone else (no personal data through a token); a clause's progress
+    (counts only) answers like `visible_clauses`."""
+    from clauses.access.actors import actor_for_token
+    from clauses.hours import policies as hours_policies
+
+    own, other = hours_matrix.record(world, "own"), hours_matrix.record(world, "other")
+    own_expected, _ = EXPECTED["declaration"][role]
+    membership = world.memberships[role]
+    token, raw = make_api_token(
+        membership.organisation, role=membership.role, scope=TokenScope.READ_WRITE
+    )
+    headers = {"authorization": f"Bearer {raw}"}
+    actor = actor_for_token(token)
+    seen = set(hours_policies.visible_declarations(actor).values_list("pk", flat=True))
+    assert seen == ({own.pk} if "C" in own_expected else set())
+    assert not hours_policies.can_control(actor, own)
+    assert not hours_policies.can_control(actor, other)
+
+    def declare(declaration) -> int:  # noqa: ANN001
+        body = {
+            "declarations": [
+                {"assignment": declaration.assignment_id, "month": "2026-05", "hours": "35"}
+            ]
+        }
+        return client.post(
+            "/api/v1/contractor/declarations",
+            body,
+            content_type="application/json",
+            headers=headers,
+        ).status_code
+
+    assert declare(own) == (200 if "C" in own_expected else 403)
+    assert declare(other) == (422 if "C" in own_expected else 403)  # not its assignment
+
+    clause = own.assignment.lot.considerations.get()
+    progress = client.get(f"/api/v1/clauses/{clause.pk}/progress", headers=headers)
+    readable = hours_policies.visible_clauses(actor).filter(pk=clause.pk).exists()
+    assert progress.status_code == (200 if readable else 404)
+    if role in ("buyer_agent", "buyer_org_admin", "company_contact", "facilitator"):
+        assert progress.status_code == 200  # counts only, no participant
+        assert "Matrice" not in progress.content.decode()
+    if role in ("national_coordinator", "partner"):
+        assert progress.status_code == 404
