@@ -1,15 +1,33 @@
 """Forms of the follow-up pages (DSFR)."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 
 from clauses.core.forms import DsfrForm
-from clauses.followup.enums import Benefit, EmployerKind, ProofKind
-from clauses.followup.models import EligibilityCriterion
+from clauses.followup import rules
+from clauses.followup.enums import (
+    Benefit,
+    ContractType,
+    EmployerKind,
+    ExitSituation,
+    FulfilmentModality,
+    Gender,
+    OutcomeMoment,
+    PrecheckResult,
+    ProofKind,
+)
+from clauses.followup.models import Assignment, EligibilityCriterion
+from clauses.markets.models import LotContractor
+from clauses.network.models import FacilitatorStructure
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
-class ValidationForm(DsfrForm):
-    """The facts (to show which criteria they support) and the facilitator's decision."""
+class FactsForm(DsfrForm):
+    """The facts typed by the facilitator, to show which criteria they support
+    (`rules.assess`). Never stored: only the decision (or the pre-check result) is."""
 
     assessment_date = forms.DateField(
         label="Date d'évaluation", widget=forms.DateInput(attrs={"type": "date"})
@@ -44,6 +62,32 @@ class ValidationForm(DsfrForm):
         choices=[("", "—"), *EmployerKind.choices],
         required=False,
     )
+
+    def facts(self, birth_date: datetime.date | None) -> rules.Facts:
+        data = self.cleaned_data
+        return rules.Facts(
+            assessment_date=data["assessment_date"],
+            birth_date=birth_date,
+            jobseeker_months=data["jobseeker_months"],
+            benefits=frozenset(data["benefits"]),
+            disability_recognised=data["disability_recognised"],
+            qualification_level=data["qualification_level"],
+            out_of_school_months=data["out_of_school_months"],
+            qpv_resident=data["qpv_resident"],
+            employed_by=data["employed_by"] or None,
+            pass_iae_valid=rules.pass_iae_is_valid(
+                data.get("pass_iae_valid_until"), data["assessment_date"]
+            ),
+        )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["assessment_date"].initial = timezone.localdate()
+
+
+class ValidationForm(FactsForm):
+    """The facts (to show which criteria they support) and the facilitator's decision."""
+
     criteria = forms.ModelMultipleChoiceField(
         label="Critères retenus par le ou la facilitateur·rice",
         queryset=EligibilityCriterion.objects.none(),
@@ -78,4 +122,261 @@ class ValidationForm(DsfrForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if criteria is not None:
             self.fields["criteria"].queryset = criteria
-        self.fields["assessment_date"].initial = timezone.localdate()
+
+
+def _birth_fields_clean(form: forms.Form) -> None:
+    data = form.cleaned_data
+    today = timezone.localdate()
+    birth_date, birth_year = data.get("birth_date"), data.get("birth_year")
+    if birth_date and birth_date > today:
+        form.add_error("birth_date", "La date de naissance ne peut pas être dans le futur.")
+    if birth_date and birth_year and birth_date.year != birth_year:
+        form.add_error("birth_year", "L'année ne correspond pas à la date de naissance.")
+    if not birth_date and not birth_year and not form.errors:
+        form.add_error("birth_year", "Indiquez au moins l'année de naissance.")
+
+
+class ParticipantForm(DsfrForm):
+    """A person recorded by hand by a facilitator (minimal data, RGPD art. 5.1.c)."""
+
+    first_name = forms.CharField(label="Prénom", max_length=100)
+    last_name = forms.CharField(label="Nom", max_length=100)
+    birth_year = forms.IntegerField(
+        label="Année de naissance",
+        required=False,
+        min_value=1900,
+        help_text="Suffit le plus souvent. Format : 4 chiffres, par exemple 1990.",
+    )
+    birth_date = forms.DateField(
+        label="Date de naissance",
+        required=False,
+        help_text="Seulement si un critère d'âge en dépend (moins de 26 ans, 50 ans ou plus).",
+        **DATE,
+    )
+    gender = forms.ChoiceField(label="Genre", choices=Gender.choices, initial=Gender.UNSPECIFIED)
+    qpv_resident = forms.NullBooleanField(
+        label="Réside dans un quartier prioritaire (QPV)",
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", "Non renseigné"), ("true", "Oui"), ("false", "Non")]
+        ),
+    )
+    structure = forms.ModelChoiceField(
+        label="Structure qui suit la personne",
+        queryset=FacilitatorStructure.objects.none(),
+        empty_label=None,
+    )
+
+    def __init__(self, *args: object, structures: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if structures is not None:
+            self.fields["structure"].queryset = structures
+        if self.fields["structure"].queryset.count() == 1:
+            self.fields["structure"].widget = forms.HiddenInput()
+            self.fields["structure"].initial = self.fields["structure"].queryset.get().pk
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("birth_year") and data["birth_year"] > timezone.localdate().year:
+            self.add_error("birth_year", "L'année de naissance ne peut pas être dans le futur.")
+        _birth_fields_clean(self)
+        return data
+
+
+class WithdrawalForm(DsfrForm):
+    reason = forms.CharField(
+        label="Motif du retrait",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Par exemple : justificatif non conforme, erreur de saisie. Ce motif est "
+        "conservé avec la validation.",
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Indiquez le motif du retrait.")
+        return reason
+
+
+class OutcomeForm(DsfrForm):
+    moment = forms.ChoiceField(label="Moment", choices=OutcomeMoment.choices)
+    assignment = forms.ModelChoiceField(
+        label="Mission concernée",
+        queryset=Assignment.objects.none(),
+        required=False,
+        empty_label="Aucune en particulier",
+    )
+    situation = forms.ChoiceField(label="Situation de la personne", choices=ExitSituation.choices)
+    contract_months = forms.IntegerField(
+        label="Durée du contrat (mois)",
+        required=False,
+        min_value=0,
+        max_value=600,
+        help_text="Pour un CDD ou une mission d'intérim : au-delà de 6 mois, c'est un emploi "
+        "durable.",
+    )
+    detail = forms.CharField(
+        label="Précisions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sans donnée de santé ni information sur des aides sociales.",
+    )
+
+    def __init__(self, *args: object, assignments: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if assignments is not None:
+            self.fields["assignment"].queryset = assignments
+        self.fields["assignment"].label_from_instance = lambda a: (
+            f"{a.lot.market.reference}, {a.lot} — {a.employer.name}, "
+            f"à partir du {a.start_date:%d/%m/%Y}"
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("situation") in ("cdd", "temporary") and data.get("contract_months") is None:
+            self.add_error(
+                "contract_months", "Indiquez la durée du contrat pour un CDD ou un intérim."
+            )
+        return data
+
+
+def _lot_contractor_label(row: LotContractor) -> str:
+    return (
+        f"{row.lot.market.reference} — {row.lot} — {row.organisation.name} "
+        f"({row.get_role_display().lower()})"
+    )
+
+
+class AssignmentForm(DsfrForm):
+    lot_contractor = forms.ModelChoiceField(
+        label="Lot et entreprise",
+        queryset=LotContractor.objects.none(),
+        help_text="Les lots des marchés suivis par votre structure, avec chaque entreprise "
+        "qui les exécute.",
+    )
+    modality = forms.ChoiceField(
+        label="Modalité de mise en œuvre", choices=FulfilmentModality.choices
+    )
+    contract_type = forms.ChoiceField(
+        label="Type de contrat", choices=[("", "—"), *ContractType.choices], required=False
+    )
+    trade = forms.CharField(label="Métier", max_length=200, required=False)
+    start_date = forms.DateField(label="Début", **DATE)
+    end_date = forms.DateField(label="Fin", required=False, **DATE)
+    weekly_hours = forms.DecimalField(
+        label="Heures hebdomadaires", required=False, min_value=0, max_value=60, decimal_places=2
+    )
+
+    def __init__(self, *args: object, lot_contractors: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if lot_contractors is not None:
+            self.fields["lot_contractor"].queryset = lot_contractors
+        self.fields["lot_contractor"].label_from_instance = _lot_contractor_label
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La fin de la mission précède son début.")
+        return data
+
+
+class PositionForm(DsfrForm):
+    lot_contractor = forms.ModelChoiceField(
+        label="Lot", queryset=LotContractor.objects.none(), empty_label=None
+    )
+    trade = forms.CharField(label="Métier", max_length=200)
+    description = forms.CharField(
+        label="Description du poste", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    required_qualification = forms.CharField(
+        label="Qualification requise", max_length=250, required=False
+    )
+    start_date = forms.DateField(label="Début souhaité", **DATE)
+    end_date = forms.DateField(label="Fin prévue", required=False, **DATE)
+    weekly_hours = forms.DecimalField(
+        label="Heures hebdomadaires", required=False, min_value=0, max_value=60, decimal_places=2
+    )
+    openings = forms.IntegerField(label="Nombre de postes", min_value=1, max_value=99, initial=1)
+    modality = forms.ChoiceField(
+        label="Modalité envisagée",
+        choices=FulfilmentModality.choices,
+        initial=FulfilmentModality.DIRECT_CDD,
+    )
+    contract_type = forms.ChoiceField(
+        label="Type de contrat", choices=ContractType.choices, initial=ContractType.CDD
+    )
+
+    def __init__(self, *args: object, lot_contractors: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if lot_contractors is not None:
+            self.fields["lot_contractor"].queryset = lot_contractors
+        self.fields["lot_contractor"].label_from_instance = _lot_contractor_label
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La fin prévue précède le début souhaité.")
+        return data
+
+
+class CandidateForm(DsfrForm):
+    """A person proposed for a position: the company will see the name and the
+    qualifications, never anything about eligibility."""
+
+    first_name = forms.CharField(label="Prénom", max_length=100)
+    last_name = forms.CharField(label="Nom", max_length=100)
+    birth_year = forms.IntegerField(label="Année de naissance", required=False, min_value=1900)
+    birth_date = forms.DateField(
+        label="Date de naissance",
+        required=False,
+        help_text="Seulement si un critère d'âge en dépend.",
+        **DATE,
+    )
+    qualifications = forms.CharField(
+        label="Qualifications et expérience",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Visible de l'entreprise. N'indiquez ici ni situation sociale, ni santé, "
+        "ni critère d'éligibilité.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        _birth_fields_clean(self)
+        return data
+
+
+class PrecheckForm(FactsForm):
+    """The facts (not stored) and the facilitator's pre-check result (stored)."""
+
+    result = forms.ChoiceField(
+        label="Résultat de la pré-vérification",
+        choices=[("", "—"), *PrecheckResult.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label="Note pour l'équipe facilitatrice",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Jamais visible de l'entreprise. N'y notez aucun critère sensible (santé, "
+        "minima sociaux).",
+    )
+
+
+class HireForm(DsfrForm):
+    start_date = forms.DateField(label="Début du contrat", **DATE)
+    end_date = forms.DateField(label="Fin du contrat", required=False, **DATE)
+    weekly_hours = forms.DecimalField(
+        label="Heures hebdomadaires", required=False, min_value=0, max_value=60, decimal_places=2
+    )
+    modality = forms.ChoiceField(label="Modalité", choices=FulfilmentModality.choices)
+    contract_type = forms.ChoiceField(label="Type de contrat", choices=ContractType.choices)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La fin du contrat précède son début.")
+        return data

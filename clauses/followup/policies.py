@@ -227,3 +227,61 @@ def visible_candidates(actor: Actor) -> QuerySet[Candidate]:
     if is_company(actor) or actor.is_facilitator or actor.is_territorial_coordinator:
         return candidates.filter(position__in=visible_positions(actor).values("pk"))
     return candidates.none()
+
+
+# -- choices offered by the pages ---------------------------------------------------------
+
+
+def lot_contractors_for_assignment(actor: Actor) -> QuerySet[LotContractor]:
+    """The (lot, company) pairs a facilitator or coordinator may put a participant on: the
+    lots of the markets its structures follow. Nothing for anyone else."""
+    if not actor.can_write or not actor.can_see_personal_data or not actor.structure_ids:
+        return LotContractor.objects.none()
+    return LotContractor.objects.filter(
+        lot__market__following_structure__in=actor.structure_ids,
+        organisation__kind=OrganisationKind.COMPANY,
+    ).select_related("lot__market", "organisation")
+
+
+def lot_contractors_for_position(actor: Actor) -> QuerySet[LotContractor]:
+    """Where a position may be posted: a company, on the lots it holds (any contractor
+    role); a facilitator or coordinator, on the lots of the markets its structures follow."""
+    rows = LotContractor.objects.select_related("lot__market", "organisation")
+    if not actor.can_write or actor.via_token:
+        return rows.none()
+    if is_company(actor):
+        return rows.filter(organisation=actor.organisation_id)
+    if (actor.is_facilitator or actor.is_territorial_coordinator) and actor.structure_ids:
+        return rows.filter(
+            lot__market__following_structure__in=actor.structure_ids,
+            organisation__kind=OrganisationKind.COMPANY,
+        )
+    return rows.none()
+
+
+def position_actions(actor: Actor, positions: list[Position]) -> dict[int, dict[str, bool]]:
+    """What the actor may do on each position of a page, in one query (the same answers as
+    `can_publish_position`, `can_propose_candidate`, `can_hire_candidate` and
+    `can_precheck_candidate`, for positions already fetched through `visible_positions`)."""
+    market_ids = {position.lot.market_id for position in positions}
+    follows: set[int] = set()
+    if actor.can_write and (actor.is_facilitator or actor.is_territorial_coordinator):
+        follows = set(visible_markets(actor).filter(pk__in=market_ids).values_list("pk", flat=True))
+    actions = {}
+    for position in positions:
+        facilitates = position.lot.market_id in follows
+        published = position.status == PositionStatus.PUBLISHED
+        actions[position.pk] = {
+            "publish": facilitates and position.status == PositionStatus.DRAFT,
+            "propose": published
+            and actor.can_write
+            and not actor.via_token
+            and (is_partner(actor) or facilitates),
+            "precheck": facilitates and actor.can_see_personal_data,
+            "hire": actor.can_write
+            and not actor.via_token
+            and (
+                (is_company(actor) and position.company_id == actor.organisation_id) or facilitates
+            ),
+        }
+    return actions

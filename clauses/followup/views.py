@@ -1,7 +1,9 @@
 """Pages of the follow-up (facilitators and coordinations; companies for positions).
 
 Every page that shows a participant writes an audit event (action view). Records are
-fetched through `policies.visible_*`: a record you may not see answers 404.
+fetched through `policies.visible_*`: a record you may not see answers 404, and so does a
+page about personal data (eligibility, outcomes) for an actor who sees none; an action you
+may not take on a record you see answers 403. Views stay thin: the services write.
 """
 
 import datetime
@@ -11,15 +13,27 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clauses.access.actors import actor_for_request
-from clauses.followup import policies, rules, selectors, services
-from clauses.followup.forms import ValidationForm
-from clauses.followup.models import Candidate, EligibilityCriterion
+from clauses.followup import exports, policies, rules, selectors, services
+from clauses.followup.forms import (
+    AssignmentForm,
+    CandidateForm,
+    HireForm,
+    OutcomeForm,
+    ParticipantForm,
+    PositionForm,
+    PrecheckForm,
+    ValidationForm,
+    WithdrawalForm,
+)
+from clauses.followup.models import Candidate, EligibilityCriterion, Participant
+from clauses.network.models import FacilitatorStructure
 
 
 def _require_personal_data(request: HttpRequest) -> None:
@@ -41,7 +55,12 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "followup/participant_list.html",
-        {"page": page, "rows": page.object_list, "q": query},
+        {
+            "page": page,
+            "rows": page.object_list,
+            "q": query,
+            "can_create": policies.can_manage_participants(actor),
+        },
     )
 
 
@@ -66,6 +85,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "outcomes": participant.outcomes.all() if full else [],
         "can_validate": policies.can_validate_eligibility(actor, participant),
+        "can_record_outcome": policies.can_record_outcome(actor, participant),
+        "can_assign": full and policies.lot_contractors_for_assignment(actor).exists(),
     }
     services.log_participant_view(actor=actor, participant=participant, request=request, via="page")
     return render(request, "followup/participant_detail.html", context)
@@ -89,22 +110,7 @@ def validate(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = None
     if form.is_valid():
         data = form.cleaned_data
-        assessment = rules.assess(
-            rules.Facts(
-                assessment_date=data["assessment_date"],
-                birth_date=participant.birth_date,
-                jobseeker_months=data["jobseeker_months"],
-                benefits=frozenset(data["benefits"]),
-                disability_recognised=data["disability_recognised"],
-                qualification_level=data["qualification_level"],
-                out_of_school_months=data["out_of_school_months"],
-                qpv_resident=data["qpv_resident"],
-                employed_by=data["employed_by"] or None,
-                pass_iae_valid=rules.pass_iae_is_valid(
-                    data["pass_iae_valid_until"], data["assessment_date"]
-                ),
-            )
-        )
+        assessment = rules.assess(form.facts(participant.birth_date))
         if "decide" in request.POST:
             try:
                 services.validate_eligibility(
@@ -146,16 +152,18 @@ def position_list(request: HttpRequest) -> HttpResponse:
         )
     )
     page = Paginator(positions, 20).get_page(request.GET.get("page"))
+    actions = policies.position_actions(actor, list(page.object_list))
+    closed = ("hired", "declined")
     rows = [
         {
             "position": position,
-            "can_publish": policies.can_publish_position(actor, position)
-            and position.status == "draft",
+            "can_publish": actions[position.pk]["publish"],
+            "can_propose": actions[position.pk]["propose"],
             "candidates": [
                 {
                     "candidate": c,
-                    "can_hire": c.status in ("proposed", "prechecked")
-                    and policies.can_hire_candidate(actor, c),
+                    "can_hire": c.status not in closed and actions[position.pk]["hire"],
+                    "can_precheck": c.status not in closed and actions[position.pk]["precheck"],
                 }
                 for c in position.candidates.all()
             ],
@@ -165,7 +173,12 @@ def position_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "followup/position_list.html",
-        {"page": page, "rows": rows, "show_precheck": actor.can_see_personal_data},
+        {
+            "page": page,
+            "rows": rows,
+            "show_precheck": actor.can_see_personal_data,
+            "can_post": policies.lot_contractors_for_position(actor).exists(),
+        },
     )
 
 
@@ -178,26 +191,6 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("followup:positions")
 
 
-@require_POST
-def hire(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for_request(request)
-    candidate: Candidate = get_object_or_404(
-        policies.visible_candidates(actor).select_related("position__lot__market"), pk=pk
-    )
-    try:
-        services.hire_candidate(
-            actor=actor,
-            candidate=candidate,
-            start_date=candidate.position.start_date,
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Recrutement enregistré : la mission est créée.")
-    return redirect("followup:positions")
-
-
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     """The right-of-access export (RGPD art. 15) as a JSON file."""
     actor = actor_for_request(request)
@@ -206,3 +199,420 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="droit-d-acces-{participant.pk}.json"'
     return response
+
+
+def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same right-of-access document as a spreadsheet (formulas neutralised)."""
+    actor = actor_for_request(request)
+    participant = get_object_or_404(policies.visible_participants(actor), pk=pk)
+    content = exports.right_of_access_workbook(
+        actor=actor, participant=participant, request=request
+    )
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="droit-d-acces-{participant.pk}.xlsx"'
+    return response
+
+
+# -- participants, by hand ----------------------------------------------------------------
+
+
+def _form_page(request: HttpRequest, context: dict) -> HttpResponse:
+    return render(request, "followup/form.html", context)
+
+
+def participant_create(request: HttpRequest) -> HttpResponse:
+    """A facilitator records a person by hand. The same person already known in the
+    département is reused (identity key): opened if the facilitator may see it, otherwise
+    announced without any detail (another structure follows that person)."""
+    actor = actor_for_request(request)
+    if not policies.can_manage_participants(actor):
+        raise Http404
+    structures = FacilitatorStructure.objects.filter(pk__in=actor.structure_ids).order_by("name")
+    form = ParticipantForm(request.POST or None, structures=structures)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant, created = services.create_participant(
+                actor=actor,
+                structure=data["structure"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_year=data["birth_year"],
+                birth_date=data["birth_date"],
+                gender=data["gender"],
+                qpv_resident=data["qpv_resident"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if created:
+                messages.success(request, f"{participant} est enregistré·e.")
+                return redirect("followup:participant", pk=participant.pk)
+            if policies.visible_participants(actor).filter(pk=participant.pk).exists():
+                messages.info(
+                    request,
+                    "Cette personne était déjà enregistrée dans le département : voici sa "
+                    "fiche, complétée si besoin. Aucun doublon n'a été créé.",
+                )
+                return redirect("followup:participant", pk=participant.pk)
+            form.add_error(
+                None,
+                "Une personne avec ces nom, prénom et naissance est déjà suivie dans le "
+                "département par une autre structure. Aucun doublon n'a été créé. Pour "
+                "protéger ses données, sa fiche ne vous est pas affichée : rapprochez-vous "
+                "de votre coordination départementale pour organiser le suivi.",
+            )
+    return _form_page(
+        request,
+        {
+            "title": "Enregistrer un·e participant·e",
+            "intro": "Seules les données nécessaires au suivi de la clause sont demandées. "
+            "Si la personne est déjà connue dans le département, sa fiche existante est "
+            "reprise, sans doublon.",
+            "form": form,
+            "submit": "Enregistrer",
+            "parent_url": reverse("followup:participants"),
+            "parent_label": "Participants",
+        },
+    )
+
+
+def _personal_participant(request: HttpRequest, pk: int) -> tuple[object, Participant]:
+    """A participant whose personal data the actor may see, else 404."""
+    actor = actor_for_request(request)
+    if not actor.can_see_personal_data:
+        raise Http404
+    participant = get_object_or_404(
+        policies.visible_participants(actor).select_related("department"), pk=pk
+    )
+    if not policies.can_see_personal_data_of(actor, participant):
+        raise Http404
+    return actor, participant
+
+
+def _participant_context(participant: Participant) -> dict:
+    return {
+        "participant": participant,
+        "parent_url": reverse("followup:participant", kwargs={"pk": participant.pk}),
+        "parent_label": str(participant),
+    }
+
+
+def withdraw(request: HttpRequest, pk: int, validation_pk: int) -> HttpResponse:
+    actor, participant = _personal_participant(request, pk)
+    validation = get_object_or_404(
+        policies.visible_validations(actor).filter(
+            participant=participant, withdrawn_at__isnull=True
+        ),
+        pk=validation_pk,
+    )
+    if not policies.can_validate_eligibility(actor, participant):
+        raise PermissionDenied("Seul·e un·e facilitateur·rice du territoire retire une validation.")
+    form = WithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_validation(
+                actor=actor, validation=validation, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "La validation est retirée ; le motif est conservé.")
+            return redirect("followup:participant", pk=participant.pk)
+    services.log_participant_view(
+        actor=actor, participant=participant, request=request, via="withdrawal"
+    )
+    return _form_page(
+        request,
+        {
+            **_participant_context(participant),
+            "title": f"Retirer la validation du {validation.validated_at:%d/%m/%Y}",
+            "intro": "Les heures réalisées à partir d'aujourd'hui ne compteront plus au titre de "
+            "cette validation. Le retrait et son motif restent dans l'historique.",
+            "form": form,
+            "submit": "Retirer la validation",
+        },
+    )
+
+
+def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, participant = _personal_participant(request, pk)
+    if not policies.can_record_outcome(actor, participant):
+        raise PermissionDenied("Vous ne pouvez pas enregistrer la sortie de cette personne.")
+    assignments = (
+        policies.visible_assignments(actor)
+        .filter(participant=participant)
+        .select_related("lot__market", "employer")
+    )
+    form = OutcomeForm(request.POST or None, assignments=assignments)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = services.record_outcome(
+                actor=actor,
+                participant=participant,
+                moment=data["moment"],
+                situation=data["situation"],
+                contract_months=data["contract_months"],
+                assignment=data["assignment"],
+                detail=data["detail"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Sortie enregistrée. Type de sortie calculé : {outcome.get_category_display()}.",
+            )
+            return redirect("followup:participant", pk=participant.pk)
+    services.log_participant_view(
+        actor=actor, participant=participant, request=request, via="outcome"
+    )
+    return _form_page(
+        request,
+        {
+            **_participant_context(participant),
+            "title": f"Enregistrer la sortie de {participant}",
+            "intro": "Le type de sortie est calculé à partir de la situation : emploi durable "
+            "(CDI, CDD ou intérim de plus de 6 mois, titularisation, création d'entreprise), "
+            "emploi de transition (CDD ou intérim de 6 mois au plus, contrat aidé), sortie "
+            "positive (formation qualifiante, embauche par une autre SIAE), autre sortie.",
+            "form": form,
+            "submit": "Enregistrer la sortie",
+        },
+    )
+
+
+def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, participant = _personal_participant(request, pk)
+    choices = policies.lot_contractors_for_assignment(actor).order_by(
+        "lot__market__reference", "lot__number", "organisation__name"
+    )
+    if not actor.can_write:
+        raise PermissionDenied("Votre accès est en lecture seule.")
+    form = AssignmentForm(request.POST or None, lot_contractors=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = data["lot_contractor"]
+        try:
+            services.create_assignment(
+                actor=actor,
+                participant=participant,
+                lot=row.lot,
+                employer=row.organisation,
+                modality=data["modality"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                contract_type=data["contract_type"],
+                weekly_hours=data["weekly_hours"],
+                trade=data["trade"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "La mission est enregistrée.")
+            return redirect("followup:participant", pk=participant.pk)
+    services.log_participant_view(
+        actor=actor, participant=participant, request=request, via="assignment"
+    )
+    return _form_page(
+        request,
+        {
+            **_participant_context(participant),
+            "title": f"Ajouter une mission pour {participant}",
+            "intro": "La première mission sous clause fait démarrer la durée de validité de "
+            "l'éligibilité.",
+            "form": form,
+            "submit": "Enregistrer la mission",
+        },
+    )
+
+
+# -- positions and candidates -------------------------------------------------------------
+
+
+def position_create(request: HttpRequest) -> HttpResponse:
+    """A contractor posts a position on a lot it holds (or its facilitator does)."""
+    actor = actor_for_request(request)
+    choices = policies.lot_contractors_for_position(actor).order_by(
+        "lot__market__reference", "lot__number", "organisation__name"
+    )
+    if not choices.exists():
+        raise Http404
+    form = PositionForm(request.POST or None, lot_contractors=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = data["lot_contractor"]
+        try:
+            services.post_position(
+                actor=actor,
+                lot=row.lot,
+                company=row.organisation,
+                trade=data["trade"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                weekly_hours=data["weekly_hours"],
+                openings=data["openings"],
+                required_qualification=data["required_qualification"],
+                description=data["description"],
+                modality=data["modality"],
+                contract_type=data["contract_type"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                "Le poste est enregistré. Le ou la facilitateur·rice du marché le diffusera aux "
+                "partenaires de l'emploi du territoire.",
+            )
+            return redirect("followup:positions")
+    return _form_page(
+        request,
+        {
+            "title": "Proposer un poste sous clause",
+            "intro": "Décrivez le poste : le ou la facilitateur·rice du marché le diffuse aux "
+            "partenaires de l'emploi et de l'insertion, qui vous proposent des candidat·es.",
+            "form": form,
+            "submit": "Enregistrer le poste",
+            "parent_url": reverse("followup:positions"),
+            "parent_label": "Postes à pourvoir",
+        },
+    )
+
+
+def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partner (or the facilitator) proposes a person for a published position."""
+    actor = actor_for_request(request)
+    position = get_object_or_404(
+        policies.visible_positions(actor).select_related("lot__market", "company"), pk=pk
+    )
+    if not policies.can_propose_candidate(actor, position):
+        raise PermissionDenied("Vous ne pouvez pas proposer de candidat·e pour ce poste.")
+    form = CandidateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.propose_candidate(
+                actor=actor,
+                position=position,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_year=data["birth_year"],
+                birth_date=data["birth_date"],
+                qualifications=data["qualifications"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Candidature transmise au ou à la facilitateur·rice.")
+            return redirect("followup:positions")
+    return _form_page(
+        request,
+        {
+            "title": f"Proposer un·e candidat·e : {position.trade}",
+            "intro": f"Poste chez {position.company.name}, {position.lot.market.reference}. "
+            "L'entreprise verra le nom et les qualifications de la personne, jamais sa "
+            "situation sociale ni ses critères d'éligibilité.",
+            "form": form,
+            "submit": "Proposer",
+            "parent_url": reverse("followup:positions"),
+            "parent_label": "Postes à pourvoir",
+        },
+    )
+
+
+def precheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facilitator's first look: the facts typed show which criteria they support
+    (`rules.assess`), never stored; only the result (and a note) is."""
+    actor = actor_for_request(request)
+    if not actor.can_see_personal_data:
+        raise Http404
+    candidate = get_object_or_404(
+        policies.visible_candidates(actor).select_related("position__lot__market"), pk=pk
+    )
+    if not policies.can_precheck_candidate(actor, candidate):
+        raise PermissionDenied("Seul·e le ou la facilitateur·rice pré-vérifie un·e candidat·e.")
+    form = PrecheckForm(request.POST or None)
+    assessment = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        assessment = rules.assess(form.facts(candidate.birth_date))
+        if "decide" in request.POST:
+            if not data["result"]:
+                form.add_error("result", "Choisissez le résultat de la pré-vérification.")
+            else:
+                try:
+                    services.precheck_candidate(
+                        actor=actor, candidate=candidate, result=data["result"], note=data["note"]
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(request, "Pré-vérification enregistrée.")
+                    return redirect("followup:positions")
+    return render(
+        request,
+        "followup/precheck.html",
+        {"candidate": candidate, "form": form, "assessment": assessment},
+    )
+
+
+def hire(request: HttpRequest, pk: int) -> HttpResponse:
+    """The company (or the facilitator) hires: the participant and the assignment are
+    created from the candidacy, without retyping."""
+    actor = actor_for_request(request)
+    candidate: Candidate = get_object_or_404(
+        policies.visible_candidates(actor).select_related("position__lot__market"), pk=pk
+    )
+    if not policies.can_hire_candidate(actor, candidate):
+        raise PermissionDenied("Vous ne pouvez pas recruter ce·tte candidat·e.")
+    position = candidate.position
+    form = HireForm(
+        request.POST or None,
+        initial={
+            "start_date": position.start_date,
+            "end_date": position.end_date,
+            "weekly_hours": position.weekly_hours,
+            "modality": position.modality,
+            "contract_type": position.contract_type,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.hire_candidate(
+                actor=actor,
+                candidate=candidate,
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                weekly_hours=data["weekly_hours"],
+                modality=data["modality"],
+                contract_type=data["contract_type"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"Recrutement de {candidate} enregistré : la mission est créée."
+            )
+            return redirect("followup:positions")
+    return _form_page(
+        request,
+        {
+            "title": f"Recruter {candidate}",
+            "intro": f"Poste : {position.trade}, {position.lot.market.reference}. La fiche de "
+            "la personne et sa mission sont créées à partir de la candidature, sans ressaisie.",
+            "form": form,
+            "submit": "Confirmer le recrutement",
+            "parent_url": reverse("followup:positions"),
+            "parent_label": "Postes à pourvoir",
+        },
+    )

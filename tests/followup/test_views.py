@@ -134,7 +134,10 @@ def test_positions_publish_and_hire(client, fw):
     login_as(client, fw, "company_a")
     page = client.get(reverse("followup:positions")).content.decode()
     assert "Eden Fictif" in page and "Titre pro coffreur" in page
-    assert client.post(reverse("followup:hire", kwargs={"pk": candidate.pk})).status_code == 302
+    hire_url = reverse("followup:hire", kwargs={"pk": candidate.pk})
+    assert client.get(hire_url).status_code == 200
+    hire = {"start_date": "2026-05-04", "modality": "direct_cdd", "contract_type": "cdd"}
+    assert client.post(hire_url, hire).status_code == 302
     candidate.refresh_from_db()
     assert candidate.status == "hired" and candidate.assignment.employer == fw.company_a
     login_as(client, fw, "company_c")

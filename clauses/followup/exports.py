@@ -1,0 +1,77 @@
+"""The right-of-access export (RGPD art. 15) as a spreadsheet, alongside the JSON file.
+
+The content is the JSON document of `services.right_of_access_export` (one audit event,
+same permission), laid out one sheet per section. Every text cell that a spreadsheet could
+read as a formula (=, +, -, @, and the tab or carriage return some tools also honour) is
+prefixed with a quote: a name typed as "=HYPERLINK(…)" stays text (formula injection,
+OWASP "CSV injection").
+"""
+
+import io
+import json
+
+from django.http import HttpRequest
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from clauses.access.actors import Actor
+from clauses.followup import services
+from clauses.followup.models import Participant
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+SECTIONS = {
+    "validations_d_éligibilité": "Validations",
+    "missions": "Missions",
+    "sorties": "Sorties",
+    "candidatures": "Candidatures",
+}
+
+
+def neutralise(value: object) -> object:
+    """A cell value safe to open: lists joined, text starting like a formula quoted."""
+    if isinstance(value, list):
+        value = " ; ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def right_of_access_workbook(
+    *, actor: Actor, participant: Participant, request: HttpRequest | None = None
+) -> bytes:
+    data = json.loads(
+        services.right_of_access_export(actor=actor, participant=participant, request=request)
+    )
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Identité"
+    sheet.append([neutralise(data["document"])])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(["Généré le", neutralise(data["généré_le"])])
+    sheet.append([])
+    for key, value in data["identité"].items():
+        sheet.append([_label(key), neutralise(value)])
+    sheet.column_dimensions["A"].width = 32
+    sheet.column_dimensions["B"].width = 48
+    for key, title in SECTIONS.items():
+        rows = data.get(key) or []
+        section = workbook.create_sheet(title)
+        if not rows:
+            section.append(["Aucune donnée."])
+            continue
+        headers = list(rows[0])
+        section.append([_label(header) for header in headers])
+        for cell in section[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            section.append([neutralise(row.get(header)) for header in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
