@@ -9,7 +9,7 @@ from clauses.accounts.models import Organisation
 from clauses.core.forms import DsfrForm as DsfrBaseForm
 from clauses.followup.models import Assignment
 from clauses.hours.enums import ControlDecision, DeclarationStatus
-from clauses.markets.models import Market
+from clauses.markets.models import Market, SocialConsideration
 
 
 class DeclarationForm(DsfrBaseForm):
@@ -122,3 +122,56 @@ class ControlFilterForm(DsfrBaseForm):
             "market_id": market.pk if market else None,
             "company_id": company.pk if company else None,
         }
+
+
+class AgreementCompanyForm(DsfrBaseForm):
+    """Choose the company whose agreements to list and create (GET)."""
+
+    company = forms.ModelChoiceField(
+        label="Entreprise", queryset=Organisation.objects.none(), empty_label="Choisir"
+    )
+
+    def __init__(self, *args, companies=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if companies is not None:
+            self.fields["company"].queryset = companies
+        self.fields["company"].label_from_instance = lambda o: o.name
+
+
+class AgreementForm(DsfrBaseForm):
+    reference = forms.CharField(
+        label="Référence de la convention",
+        max_length=100,
+        help_text="Par exemple le numéro porté sur la convention signée.",
+    )
+    signed_on = forms.DateField(
+        label="Signée le",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    clauses = forms.ModelMultipleChoiceField(
+        label="Clauses dont les heures sont globalisées",
+        queryset=SocialConsideration.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Au moins deux clauses, sur des lots que l'entreprise exécute.",
+    )
+    notes = forms.CharField(
+        label="Précisions",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, clauses=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if clauses is not None:
+            self.fields["clauses"].queryset = clauses
+        self.fields["clauses"].label_from_instance = lambda c: (
+            f"{c.lot.market.reference}, lot {c.lot.number} — {c.hours_target or 0} h"
+        )
+
+
+class EndAgreementForm(DsfrBaseForm):
+    ended_on = forms.DateField(
+        label="Résiliée le",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

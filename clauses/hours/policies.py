@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from clauses.access.actors import Actor
 from clauses.accounts.enums import Role
 from clauses.followup.models import Assignment
-from clauses.hours.models import HourDeclaration
+from clauses.hours.models import GlobalisationAgreement, HourDeclaration
 from clauses.markets import policies as market_policies
 from clauses.markets.models import Market, SocialConsideration
 
@@ -93,4 +93,22 @@ def can_manage_agreements(actor: Actor, market: Market) -> bool:
         and not actor.via_token
         and (actor.is_facilitator or actor.is_territorial_coordinator)
         and market_policies.visible_markets(actor).filter(pk=market.pk).exists()
+    )
+
+
+def agreement_markets(actor: Actor) -> QuerySet[Market]:
+    """Markets whose globalisation agreements this actor manages (see below)."""
+    if actor.via_token or not (actor.is_facilitator or actor.is_territorial_coordinator):
+        return Market.objects.none()
+    return market_policies.visible_markets(actor)
+
+
+def visible_agreements(actor: Actor) -> QuerySet[GlobalisationAgreement]:
+    """Agreements linking a clause of a market this actor manages agreements for; a company
+    reads its own."""
+    if is_company(actor):
+        return GlobalisationAgreement.objects.filter(company=actor.organisation_id)
+    markets = agreement_markets(actor).values("pk")
+    return GlobalisationAgreement.objects.filter(
+        pk__in=GlobalisationAgreement.objects.filter(clauses__lot__market__in=markets).values("pk")
     )

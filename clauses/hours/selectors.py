@@ -328,3 +328,16 @@ def company_declarations(actor: Actor) -> QuerySet[HourDeclaration]:
         .select_related("assignment__participant", "assignment__lot__market")
         .order_by("-month", "assignment__lot__market__reference", "pk")
     )
+
+
+def agreement_companies(actor: Actor) -> QuerySet:
+    """Companies executing a lot with an hour clause on the markets whose agreements this
+    actor manages (the choices of the agreements page)."""
+    from clauses.accounts.models import Organisation
+
+    clauses = policies.visible_clauses(actor).filter(
+        lot__market__in=policies.agreement_markets(actor)
+    )
+    return Organisation.objects.filter(
+        pk__in=clauses.values("lot__contractor_links__organisation")
+    ).order_by("name")

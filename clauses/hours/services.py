@@ -22,12 +22,14 @@ from django.utils import timezone
 from clauses.access import audit
 from clauses.access.actors import Actor
 from clauses.access.enums import AuditAction
+from clauses.accounts.models import Organisation
 from clauses.followup.models import Assignment, EligibilityValidation, Participant
 from clauses.hours import policies, rules
 from clauses.hours.enums import LIVE_STATUSES, ControlDecision, DeclarationSource, DeclarationStatus
 from clauses.hours.models import (
     CountingSettings,
     DeclarationEvent,
+    GlobalisationAgreement,
     HourDeclaration,
     ImportBatch,
 )
@@ -659,3 +661,110 @@ def control_declaration(
             organisation=declaration.assignment.employer,
         )
     return declaration
+
+
+# -- globalisation agreements -------------------------------------------------------------
+
+
+def agreement_clauses(actor: Actor, company: Organisation) -> QuerySet[SocialConsideration]:
+    """The clauses an agreement of this company may link, for this actor: hour clauses of
+    the lots the company executes, on markets the actor manages agreements for."""
+    return (
+        policies.visible_clauses(actor)
+        .filter(lot__contractor_links__organisation=company)
+        .filter(lot__market__in=policies.agreement_markets(actor))
+        .select_related("lot__market")
+        .distinct()
+        .order_by("lot__market__reference", "lot__number", "pk")
+    )
+
+
+def create_agreement(
+    *,
+    actor: Actor,
+    company: Organisation,
+    clauses: Iterable[SocialConsideration],
+    reference: str,
+    signed_on: date,
+    notes: str = "",
+    request: HttpRequest | None = None,
+) -> GlobalisationAgreement:
+    """Record a globalisation agreement ("convention de globalisation", docs/domain-rules.md
+    §4.2): the company's hours are pooled across the linked clauses. A facilitator or a
+    coordinator who follows every linked market; at least two clauses, each on a lot the
+    company executes. The linked clauses' declarations are recounted."""
+    chosen = list(clauses)
+    if not chosen or not all(policies.can_manage_agreements(actor, c.lot.market) for c in chosen):
+        raise PermissionDenied(
+            "Seul·e un·e facilitateur·rice ou une coordination qui suit ces marchés enregistre "
+            "une convention de globalisation."
+        )
+    reference = reference.strip()
+    errors: dict[str, list[str]] = defaultdict(list)
+    if not reference:
+        errors["reference"].append("Indiquez la référence de la convention.")
+    if len({c.pk for c in chosen}) < 2:
+        errors["clauses"].append("Une convention de globalisation lie au moins deux clauses.")
+    allowed = set(agreement_clauses(actor, company).values_list("pk", flat=True))
+    outside = [c for c in chosen if c.pk not in allowed]
+    if outside:
+        errors["clauses"].append(
+            "L'entreprise n'exécute pas le lot de : "
+            + ", ".join(f"{c.lot.market.reference}, lot {c.lot.number}" for c in outside)
+            + "."
+        )
+    if signed_on > timezone.localdate():
+        errors["signed_on"].append("La date de signature ne peut pas être dans le futur.")
+    if errors:
+        raise ValidationError(dict(errors))
+    with transaction.atomic():
+        agreement = GlobalisationAgreement.objects.create(
+            company=company,
+            reference=reference,
+            signed_on=signed_on,
+            notes=notes.strip(),
+            created_by_id=actor.user_id,
+        )
+        agreement.clauses.set(chosen)
+        audit.record(
+            actor,
+            AuditAction.CREATE,
+            agreement,
+            {"clauses": sorted(c.pk for c in chosen)},
+            request,
+            organisation=company,
+        )
+        recount_clauses(chosen)
+    return agreement
+
+
+def end_agreement(
+    *,
+    actor: Actor,
+    agreement: GlobalisationAgreement,
+    ended_on: date,
+    request: HttpRequest | None = None,
+) -> GlobalisationAgreement:
+    """End (résilier) an agreement from a date: from then on, no more pooling."""
+    linked = list(agreement.clauses.select_related("lot__market"))
+    if not linked or not all(policies.can_manage_agreements(actor, c.lot.market) for c in linked):
+        raise PermissionDenied("Vous ne pouvez pas résilier cette convention.")
+    if agreement.ended_on is not None:
+        raise ValidationError("Cette convention est déjà résiliée.")
+    if ended_on < agreement.signed_on:
+        raise ValidationError(
+            {"ended_on": ["La résiliation ne peut pas précéder la signature de la convention."]}
+        )
+    with transaction.atomic():
+        agreement.ended_on = ended_on
+        agreement.save(update_fields=["ended_on"])
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            agreement,
+            {"ended_on": ["", ended_on.isoformat()]},
+            request,
+            organisation=agreement.company,
+        )
+        recount_clauses(linked)
+    return agreement

@@ -12,4 +12,6 @@ urlpatterns = [
     path("controle/", views.control_list, name="control"),
     path("declarations/<int:pk>/controle/", views.control, name="control_one"),
     path("clauses/<int:pk>/", views.clause_detail, name="clause"),
+    path("conventions/", views.agreements, name="agreements"),
+    path("conventions/<int:pk>/resiliation/", views.end_agreement, name="agreement_end"),
 ]

@@ -12,12 +12,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clauses.access.actors import Actor, actor_for_request
 from clauses.hours import imports, policies, selectors, services
-from clauses.hours.forms import ControlFilterForm, ControlForm, DeclarationForm, UploadForm
+from clauses.hours.forms import (
+    AgreementCompanyForm,
+    AgreementForm,
+    ControlFilterForm,
+    ControlForm,
+    DeclarationForm,
+    EndAgreementForm,
+    UploadForm,
+)
 from clauses.hours.selectors import ControlFilters
 
 PER_PAGE = 25
@@ -197,3 +206,91 @@ def clause_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not items:
         raise Http404
     return render(request, "hours/clause.html", {"item": items[0]})
+
+
+# -- globalisation agreements -------------------------------------------------------------
+
+
+def _agreement_manager(request: HttpRequest) -> Actor:
+    actor = actor_for_request(request)
+    if actor.via_token or not (actor.is_facilitator or actor.is_territorial_coordinator):
+        raise PermissionDenied("Page réservée aux facilitateurs et aux coordinations.")
+    return actor
+
+
+def agreements(request: HttpRequest) -> HttpResponse:
+    """Conventions de globalisation: choose a company, see its agreements, record one on
+    its clauses (POST), end one (see `end_agreement`)."""
+    actor = _agreement_manager(request)
+    companies = selectors.agreement_companies(actor)
+    data = request.POST if request.method == "POST" else request.GET
+    company_form = AgreementCompanyForm(data if data.get("company") else None, companies=companies)
+    company = company_form.cleaned_data["company"] if company_form.is_valid() else None
+    form, status = None, 200
+    if company is not None:
+        clauses = services.agreement_clauses(actor, company)
+        form = AgreementForm(
+            request.POST if request.method == "POST" else None,
+            clauses=clauses,
+            initial={"signed_on": timezone.localdate()},
+        )
+        if request.method == "POST" and form.is_valid():
+            values = form.cleaned_data
+            try:
+                agreement = services.create_agreement(
+                    actor=actor,
+                    company=company,
+                    clauses=values["clauses"],
+                    reference=values["reference"],
+                    signed_on=values["signed_on"],
+                    notes=values["notes"],
+                    request=request,
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"Convention {agreement.reference} enregistrée.")
+                return redirect(f"{request.path}?{urlencode({'company': company.pk})}")
+        if request.method == "POST":
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    listed = policies.visible_agreements(actor).select_related("company")
+    if company is not None:
+        listed = listed.filter(company=company)
+    listed = listed.prefetch_related("clauses__lot__market").order_by("-signed_on", "pk")
+    return render(
+        request,
+        "hours/agreements.html",
+        {
+            "company_form": company_form,
+            "company": company,
+            "form": form,
+            "agreements": listed,
+            "end_form": EndAgreementForm(initial={"ended_on": timezone.localdate()}),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def end_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _agreement_manager(request)
+    agreement = get_object_or_404(policies.visible_agreements(actor), pk=pk)
+    form = EndAgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_agreement(
+                actor=actor,
+                agreement=agreement,
+                ended_on=form.cleaned_data["ended_on"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Convention {agreement.reference} résiliée.")
+    else:
+        messages.error(request, "Indiquez la date de résiliation.")
+    return redirect(f"{reverse('hours:agreements')}?{urlencode({'company': agreement.company_id})}")
