@@ -22,7 +22,7 @@ from clauses.followup.models import Assignment, EligibilityCriterion
 from clauses.markets.models import LotContractor
 from clauses.network.models import FacilitatorStructure
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class FactsForm(DsfrForm):
@@ -30,7 +30,7 @@ class FactsForm(DsfrForm):
     (`rules.assess`). Never stored: only the decision (or the pre-check result) is."""
 
     assessment_date = forms.DateField(
-        label="Date d'évaluation", widget=forms.DateInput(attrs={"type": "date"})
+        label="Date d'évaluation", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     jobseeker_months = forms.IntegerField(
         label="Durée d'inscription à France Travail (mois)",
@@ -100,7 +100,7 @@ class ValidationForm(FactsForm):
     proof_date = forms.DateField(
         label="Date du justificatif",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     derogation = forms.BooleanField(label="Valider par dérogation", required=False)
     prescriber_opinion = forms.CharField(
@@ -112,7 +112,7 @@ class ValidationForm(FactsForm):
     pass_iae_valid_until = forms.DateField(
         label="PASS IAE valable jusqu'au",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     notes = forms.CharField(
         label="Observations", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -171,12 +171,15 @@ class ParticipantForm(DsfrForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if structures is not None:
             self.fields["structure"].queryset = structures
-        if self.fields["structure"].queryset.count() == 1:
-            self.fields["structure"].widget = forms.HiddenInput()
-            self.fields["structure"].initial = self.fields["structure"].queryset.get().pk
+        choices = list(self.fields["structure"].queryset[:2])
+        self.only_structure = choices[0] if len(choices) == 1 else None
+        if self.only_structure is not None:
+            del self.fields["structure"]
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.only_structure is not None:
+            data["structure"] = self.only_structure
         if data.get("birth_year") and data["birth_year"] > timezone.localdate().year:
             self.add_error("birth_year", "L'année de naissance ne peut pas être dans le futur.")
         _birth_fields_clean(self)

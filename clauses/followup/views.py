@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clauses.access.actors import actor_for_request
+from clauses.access.actors import Actor, actor_for_request
 from clauses.followup import exports, policies, rules, selectors, services
 from clauses.followup.forms import (
     AssignmentForm,
@@ -192,9 +192,9 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The right-of-access export (RGPD art. 15) as a JSON file."""
-    actor = actor_for_request(request)
-    participant = get_object_or_404(policies.visible_participants(actor), pk=pk)
+    """The right-of-access export (RGPD art. 15) as a JSON file (404 for a company that
+    sees the name only)."""
+    actor, participant = _personal_participant(request, pk)
     content = services.right_of_access_export(actor=actor, participant=participant, request=request)
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="droit-d-acces-{participant.pk}.json"'
@@ -203,8 +203,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The same right-of-access document as a spreadsheet (formulas neutralised)."""
-    actor = actor_for_request(request)
-    participant = get_object_or_404(policies.visible_participants(actor), pk=pk)
+    actor, participant = _personal_participant(request, pk)
     content = exports.right_of_access_workbook(
         actor=actor, participant=participant, request=request
     )
@@ -281,7 +280,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _personal_participant(request: HttpRequest, pk: int) -> tuple[object, Participant]:
+def _personal_participant(request: HttpRequest, pk: int) -> tuple[Actor, Participant]:
     """A participant whose personal data the actor may see, else 404."""
     actor = actor_for_request(request)
     if not actor.can_see_personal_data:
