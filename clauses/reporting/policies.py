@@ -211,9 +211,11 @@ def department_scope(actor: Actor, code: str) -> Scope | None:
     )
 
 
-def region_scope(actor: Actor, code: str) -> Scope | None:
-    """A region's review: its regional coordination, the national one, admins."""
-    region = Region.objects.filter(code=code).first()
+def region_scope(actor: Actor, code: str, *, region: Region | None = None) -> Scope | None:
+    """A region's review: its regional coordination, the national one, admins. `region`,
+    when the caller has it already (the dashboard), saves its query."""
+    if region is None or region.code != code:
+        region = Region.objects.filter(code=code).first()
     if region is None:
         return None
     codes = list(Department.objects.filter(region=region).values_list("code", flat=True))
@@ -223,6 +225,8 @@ def region_scope(actor: Actor, code: str) -> Scope | None:
         or (
             actor.is_territorial_coordinator
             and actor.coordination_level == CoordinationLevel.REGIONAL
+            # A region without départements loaded would be a subset of any territory.
+            and bool(codes)
             and set(codes) <= set(actor.department_codes)
         )
     )

@@ -170,7 +170,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     region = policies.regional_dashboard_region(actor)
     if region is None:
         raise Http404("Tableau de bord réservé aux coordinations régionale et nationale.")
-    scope = _scope(request, policies.REGION, region.code)
+    scope = policies.region_scope(actor, region.code, region=region)
+    if scope is None:
+        raise Http404("Bilan introuvable.")
     report = reports.review(scope, period)
     return render(
         request,

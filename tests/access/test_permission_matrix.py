@@ -31,6 +31,7 @@ from tests.access.helpers import login
 from tests.followup import matrix as followup_matrix
 from tests.hours import matrix as hours_matrix
 from tests.markets import matrix as markets_matrix
+from tests.reporting import matrix as reporting_matrix
 
 ACTIONS = "LRCUD"
 
@@ -542,3 +543,215 @@ def test_hour_declarations_through_the_api(world: World, role: str, client):
         assert "Matrice" not in progress.content.decode()
     if role in ("national_coordinator", "partner"):
         assert progress.status_code == 404
+
+
+# -- reports (clauses.reporting) --------------------------------------------------------
+#
+# Each report kind, for each actor, on its OWN side (buyer93's clause report, the 93
+# structure's, local coordination's and département's reviews, the Île-de-France region's)
+# and the OTHER (the same in Paris, 75; for a region, Auvergne-Rhône-Alpes, 84), with
+#   L = listed on the "Bilans" page, R = the page reads (else 404), E = its downloads (the
+#   clause report's PDF; a review's XLSX and CSV) answer (else 404).
+# Anonymous visitors are sent to the login page. Reports are aggregated and masked: the
+# participants' names (one on each side, tests/reporting/matrix.py) appear on no page and in
+# no download, for any role. See clauses/reporting/policies.py for the rules.
+
+
+# fmt: off
+EXPECTED_REPORTS = {
+    #                             own    other
+    "clause_report": {
+        "anonymous":                ("---", "---"),
+        "buyer_agent":              ("LRE", "---"),
+        "buyer_org_admin":          ("LRE", "---"),
+        "company_contact":          ("---", "---"),
+        "facilitator":              ("LRE", "---"),
+        "local_coordinator":        ("LRE", "---"),
+        "departmental_coordinator": ("LRE", "---"),
+        "regional_coordinator":     ("LRE", "LRE"),
+        "national_coordinator":     ("---", "---"),  # aggregates only, no buyer's report
+        "partner":                  ("---", "---"),
+        "platform_admin":           ("-RE", "-RE"),  # reads all; its page lists the regions
+    },
+    "buyer_review": {
+        "anonymous":                ("---", "---"),
+        "buyer_agent":              ("LRE", "---"),
+        "buyer_org_admin":          ("LRE", "---"),
+        "company_contact":          ("---", "---"),
+        "facilitator":              ("LRE", "---"),
+        "local_coordinator":        ("LRE", "---"),
+        "departmental_coordinator": ("LRE", "---"),
+        "regional_coordinator":     ("LRE", "LRE"),
+        "national_coordinator":     ("---", "---"),
+        "partner":                  ("---", "---"),
+        "platform_admin":           ("-RE", "-RE"),
+    },
+    "structure_review": {
+        "anonymous":                ("---", "---"),
+        "buyer_agent":              ("---", "---"),
+        "buyer_org_admin":          ("---", "---"),
+        "company_contact":          ("---", "---"),
+        "facilitator":              ("LRE", "---"),
+        "local_coordinator":        ("LRE", "---"),
+        "departmental_coordinator": ("LRE", "---"),
+        "regional_coordinator":     ("LRE", "LRE"),
+        "national_coordinator":     ("---", "---"),
+        "partner":                  ("---", "---"),
+        "platform_admin":           ("-RE", "-RE"),
+    },
+    "coordination_review": {
+        "anonymous":                ("---", "---"),
+        "buyer_agent":              ("---", "---"),
+        "buyer_org_admin":          ("---", "---"),
+        "company_contact":          ("---", "---"),
+        "facilitator":              ("---", "---"),
+        "local_coordinator":        ("LRE", "---"),
+        "departmental_coordinator": ("-RE", "---"),
+        "regional_coordinator":     ("-RE", "-RE"),
+        "national_coordinator":     ("---", "---"),
+        "partner":                  ("---", "---"),
+        "platform_admin":           ("-RE", "-RE"),
+    },
+    "department_review": {
+        "anonymous":                ("---", "---"),
+        "buyer_agent":              ("---", "---"),
+        "buyer_org_admin":          ("---", "---"),
+        "company_contact":          ("---", "---"),
+        "facilitator":              ("---", "---"),
+        "local_coordinator":        ("---", "---"),
+        "departmental_coordinator": ("LRE", "---"),
+        "regional_coordinator":     ("LRE", "LRE"),
+        "national_coordinator":     ("-RE", "-RE"),
+        "partner":                  ("---", "---"),
+        "platform_admin":           ("-RE", "-RE"),
+    },
+    "region_review": {
+        "anonymous":                ("---", "---"),
+        "buyer_agent":              ("---", "---"),
+        "buyer_org_admin":          ("---", "---"),
+        "company_contact":          ("---", "---"),
+        "facilitator":              ("---", "---"),
+        "local_coordinator":        ("---", "---"),
+        "departmental_coordinator": ("---", "---"),
+        "regional_coordinator":     ("LRE", "---"),
+        "national_coordinator":     ("LRE", "LRE"),
+        "partner":                  ("---", "---"),
+        "platform_admin":           ("LRE", "LRE"),
+    },
+}
+# The live dashboard (regional: its region; national: every region) and the yearly
+# consolidation (XLSX): D = the dashboard reads, X = the consolidation downloads.
+EXPECTED_DASHBOARDS = {
+    "anonymous":                "--",
+    "buyer_agent":              "--",
+    "buyer_org_admin":          "--",
+    "company_contact":          "--",
+    "facilitator":              "--",
+    "local_coordinator":        "--",
+    "departmental_coordinator": "--",
+    "regional_coordinator":     "DX",
+    "national_coordinator":     "DX",
+    "partner":                  "--",
+    "platform_admin":           "DX",
+}
+# fmt: on
+
+
+def test_every_role_and_report_has_a_row():
+    assert set(EXPECTED_REPORTS) == set(reporting_matrix.REPORTS)
+    for table in EXPECTED_REPORTS.values():
+        assert list(table) == ROLES
+    assert list(EXPECTED_DASHBOARDS) == ROLES
+
+
+def _no_name(names: list[str], text: str, where: str) -> None:
+    for name in names:
+        assert name not in text, f"« {name} » apparaît dans {where}"
+
+
+def _download_text(response) -> str:  # noqa: ANN001
+    """The text of a download: CSV as is, every cell of an XLSX, the PDF's text."""
+    import io
+
+    content_type = response["Content-Type"]
+    if content_type.startswith("text/csv"):
+        return response.content.decode("utf-8-sig")
+    if content_type == "application/pdf":
+        from pypdf import PdfReader
+
+        return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    return " ".join(
+        str(cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_report_pages(world: World, role: str, client):
+    from clauses.reporting import policies as reporting_policies
+
+    reporting_matrix.build(world)
+    names = reporting_matrix.participant_names(world)
+    actor = world.actor(role)
+    login(client, world.memberships.get(role))
+    index = client.get(reverse("reporting:index"))
+    index_page = index.content.decode() if index.status_code == 200 else ""
+    if role == "anonymous":
+        assert index.status_code == 302
+    _no_name(names, index_page, "la page Bilans")
+    failures = []
+    for report_name, report in reporting_matrix.REPORTS.items():
+        for side, expected in zip(
+            ("own", "other"), EXPECTED_REPORTS[report_name][role], strict=True
+        ):
+            key = reporting_matrix.key(world, report, side)
+            url = reporting_matrix.page_url(report, key)
+            refused = 302 if role == "anonymous" else 404
+            listed = f'href="{url}"' in index_page
+            response = client.get(url)
+            read = response.status_code == 200
+            assert response.status_code in (200, refused), (report_name, side, response)
+            if read:
+                _no_name(names, response.content.decode(), f"{report_name} ({side})")
+            exports = []
+            for export_url in reporting_matrix.export_urls(report, key):
+                download = client.get(export_url)
+                assert download.status_code in (200, refused), (report_name, side, export_url)
+                exports.append(download.status_code == 200)
+                if download.status_code == 200:
+                    _no_name(names, _download_text(download), export_url)
+            policy = reporting_policies.scope_for(actor, report.kind, key) is not None
+            actual = (
+                ("L" if listed else "-")
+                + ("R" if read else "-")
+                + ("E" if all(exports) else "-" if not any(exports) else "?")
+            )
+            if actual != expected or policy != read:
+                failures.append(f"{report_name} ({side}) : {actual} (attendu {expected})")
+    assert not failures, f"{role} :\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_and_consolidation_pages(world: World, role: str, client):
+    reporting_matrix.build(world)
+    names = reporting_matrix.participant_names(world)
+    login(client, world.memberships.get(role))
+    dashboard = client.get(reverse("reporting:dashboard"))
+    consolidation = client.get(reverse("reporting:consolidation", args=[2026]))
+    refused = 302 if role == "anonymous" else 404
+    assert dashboard.status_code in (200, refused)
+    assert consolidation.status_code in (200, refused)
+    actual = ("D" if dashboard.status_code == 200 else "-") + (
+        "X" if consolidation.status_code == 200 else "-"
+    )
+    assert actual == EXPECTED_DASHBOARDS[role]
+    if dashboard.status_code == 200:
+        _no_name(names, dashboard.content.decode(), "le tableau de bord")
+    if consolidation.status_code == 200:
+        _no_name(names, _download_text(consolidation), "la consolidation")

@@ -41,23 +41,40 @@ class Dataset:
 
 @pytest.fixture
 def dataset(world: World) -> Dataset:  # noqa: F811
+    return build_dataset(world)
+
+
+def build_dataset(
+    world: World,  # noqa: F811
+    *,
+    buyers_count: int = 3,
+    markets_per_buyer: int = 5,
+    people_per_market: int = 20,
+    tag: str = "gen",
+    with_world_buyer: bool | None = None,
+) -> Dataset:
+    """The dataset; other sizes (and another `tag`, to add a second one to the same world)
+    serve the query budget tests, which check the counts do not grow with the data."""
     rng = random.Random(7)
     followup_services.load_national_criteria(wet_run=True)
     criteria = list(EligibilityCriterion.objects.all()[:6])
     dep93 = Department.objects.get(code="93")
-    buyers = [world.buyer] + [
-        OrganisationFactory(as_buyer=True, name=f"Acheteur {n} (test)", department=dep93)
-        for n in (2, 3)
+    suffix = "test" if tag == "gen" else tag
+    if with_world_buyer is None:
+        with_world_buyer = tag == "gen"
+    buyers = ([world.buyer] if with_world_buyer else []) + [
+        OrganisationFactory(as_buyer=True, name=f"Acheteur {n} ({suffix})", department=dep93)
+        for n in range(2 if with_world_buyer else 1, buyers_count + 1)
     ]
     validator = UserFactory()
     markets: list[Market] = []
     participants: list[Participant] = []
     for b, buyer in enumerate(buyers):
-        for m in range(5):
+        for m in range(markets_per_buyer):
             start = date(2024 + (m % 2), rng.choice([1, 3, 7]), 1)
             market = world.market(
                 buyer=buyer,
-                reference=f"GEN-{b}-{m}",
+                reference=f"{tag.upper()}-{b}-{m}",
                 estimated_amount_ht=Decimal(rng.choice([50_000, 150_000, 900_000, 6_000_000])),
                 start_date=start,
                 end_date=date(start.year + 2, start.month, 1),
@@ -73,7 +90,7 @@ def dataset(world: World) -> Dataset:  # noqa: F811
                 SocialConsideration.objects.create(
                     lot=lot, kind="execution_condition", calculated_hours=rng.randint(200, 3000)
                 )
-            for p in range(20):
+            for p in range(people_per_market):
                 participants.append(
                     Participant(
                         first_name=f"P{b}{m}{p}",
@@ -83,14 +100,16 @@ def dataset(world: World) -> Dataset:  # noqa: F811
                         gender=rng.choice(Gender.values),
                         birth_year=rng.choice([None, 1960, 1975, 1990, 2000, 2003]),
                         qpv_resident=rng.choice([True, False, None]),
-                        identity_key=f"gen-{b}-{m}-{p}",
+                        identity_key=f"{tag}-{b}-{m}-{p}",
                     )
                 )
     Participant.objects.bulk_create(participants)
-    participants = list(Participant.objects.filter(last_name="Généré").order_by("pk"))
+    participants = list(
+        Participant.objects.filter(identity_key__startswith=f"{tag}-").order_by("pk")
+    )
     assignments = []
     for index, participant in enumerate(participants):
-        market = markets[index // 20]
+        market = markets[index // people_per_market]
         lot = market.lots.order_by("number")[index % 2]
         start = date(2025, rng.randint(1, 12), 1)
         end = rng.choice([None, date(2025, 12, 31), date(2026, 3, 31)])
@@ -106,7 +125,7 @@ def dataset(world: World) -> Dataset:  # noqa: F811
             )
         )
     Assignment.objects.bulk_create(assignments)
-    assignments = list(Assignment.objects.filter(participant__last_name="Généré"))
+    assignments = list(Assignment.objects.filter(participant__identity_key__startswith=f"{tag}-"))
     declarations, outcomes = [], []
     for assignment in assignments:
         for month in range(1, 13):

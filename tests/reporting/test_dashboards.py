@@ -29,7 +29,7 @@ def _coordinator(client, level: str) -> None:  # noqa: ANN001
 
 def test_regional_dashboard_shows_the_map(dataset: Dataset, client, django_assert_max_num_queries):
     _coordinator(client, CoordinationLevel.REGIONAL)
-    with django_assert_max_num_queries(70):
+    with django_assert_max_num_queries(35):
         response = client.get(reverse("reporting:dashboard") + "?periode=year&annee=2025")
     assert response.status_code == 200
     page = response.content.decode()

@@ -50,7 +50,7 @@ def test_buyer_clause_report_page_pdf_and_budget(
     buyer = dataset.buyers[0]
     _as(client, buyer, Role.BUYER_AGENT)
     url = reverse("reporting:clause_report", args=[buyer.pk])
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(17):
         response = client.get(f"{url}?{YEAR}")
     assert response.status_code == 200
     page = response.content.decode()
@@ -74,7 +74,7 @@ def test_coordinator_exports_the_department_review(
 ):
     _as(client, organisation_of(departmental("93")), Role.COORDINATOR)
     url = reverse("reporting:review", args=["departement", "93"])
-    with django_assert_max_num_queries(60):
+    with django_assert_max_num_queries(33):
         assert client.get(f"{url}?{YEAR}").status_code == 200
     export = reverse("reporting:review_export", args=["departement", "93", "xlsx"])
     response = client.get(f"{export}?{YEAR}")
