@@ -4,22 +4,24 @@ Monthly declarations over the past months (at most 8) of every demo assignment, 
 statuses: older months validated, the last month awaiting control, one correction asked,
 one refusal. One clause is left behind schedule (its hours stop after two months) and, when
 a demo assignment sits on a market whose execution has ended, that market ends short (its
-clause has a penalty per missing hour). Idempotent: the demo declarations are rebuilt.
+clause has a penalty per missing hour). The company with the most demo lots gets a
+globalisation agreement linking two running clauses. Idempotent: all of it is rebuilt.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TextIO
 
 from django.utils import timezone
 
 from clauses.followup.models import Assignment
-from clauses.hours import rules, services
+from clauses.hours import policies, rules, services
 from clauses.hours.enums import DeclarationSource, DeclarationStatus
-from clauses.hours.models import DeclarationEvent, HourDeclaration
+from clauses.hours.models import DeclarationEvent, GlobalisationAgreement, HourDeclaration
 from clauses.markets.models import SocialConsideration
 
 MONTHS_BACK = 8
+AGREEMENT_REFERENCE = "CG-DEMO-93-001"
 
 
 def _months(assignment: Assignment, today: date) -> list[date]:
@@ -102,6 +104,39 @@ def seed(*, stdout: TextIO) -> None:
         penalty_per_missing_hour__isnull=True,
     )
     ended.update(penalty_per_missing_hour=Decimal(50))
+    agreement = _agreement(assignments, today)
     stdout.write(
-        f"Heures : {len(created)} déclarations mensuelles sur {len(assignments)} missions.\n"
+        f"Heures : {len(created)} déclarations mensuelles sur {len(assignments)} missions"
+        + (f", convention de globalisation {agreement.reference}" if agreement else "")
+        + ".\n"
     )
+
+
+def _agreement(assignments: list[Assignment], today: date) -> GlobalisationAgreement | None:
+    """One globalisation agreement of the company with the most demo clauses, linking two
+    of its running clauses (rebuilt on each run, by its reference)."""
+    GlobalisationAgreement.objects.filter(reference=AGREEMENT_REFERENCE).delete()
+    lots_by_company: dict[int, list[int]] = {}
+    for assignment in assignments:
+        lots = lots_by_company.setdefault(assignment.employer_id, [])
+        if assignment.lot_id not in lots:
+            lots.append(assignment.lot_id)
+    company_id, lots = max(lots_by_company.items(), key=lambda item: len(item[1]))
+    clauses = list(
+        SocialConsideration.objects.filter(
+            lot__in=lots,
+            kind__in=policies.HOUR_CLAUSE_KINDS,
+            lot__market__status="in_execution",
+        ).order_by("pk")[:2]
+    )
+    if len(clauses) < 2:
+        return None
+    agreement = GlobalisationAgreement.objects.create(
+        company_id=company_id,
+        reference=AGREEMENT_REFERENCE,
+        signed_on=today - timedelta(days=90),
+        notes="Convention de démonstration : les heures réalisées au-delà de l'objectif "
+        "d'un lot complètent l'autre.",
+    )
+    agreement.clauses.set(clauses)
+    return agreement

@@ -55,6 +55,9 @@ def test_seed_demo_twice_is_coherent_for_every_role(settings):
         status=DeclarationStatus.SUBMITTED
     )
     assert to_control.exists()
+    agreements = hours_policies.visible_agreements(facilitator)
+    assert agreements.count() == 1
+    assert agreements.get().company.name == DEMO_COMPANY_NAME
 
     buyer = _actor("acheteur")
     markets = Market.objects.filter(pk__in=hours_policies.visible_markets(buyer).values("pk"))
