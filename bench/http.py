@@ -1,0 +1,421 @@
+"""A bounded load test on loopback against the production server setup: gunicorn serving
+`clauses.wsgi` with `clauses.settings.base` (DEBUG off, a throwaway secret, ALLOWED_HOSTS
+127.0.0.1, no TLS redirect, the desk's rate limits raised for the bench) on the configured
+database. The client is a small asyncio HTTP/1.1 client (one connection per request,
+`Connection: close`), `clients` concurrent for `seconds` (and never more than
+`max_requests`). The RSS of every server process is sampled from /proc during the load.
+
+Only 127.0.0.1 is ever used.
+"""
+
+import asyncio
+import json
+import os
+import random
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.core import Result, percentile
+
+HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def server_env(var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="clauses.settings.base",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_HSTS_SECONDS="0",
+        DJANGO_LOG_LEVEL="WARNING",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        CLAUSES_VAR_DIR=str(var_dir),
+        CLAUSES_DESK_MAX_REQUESTS_PER_IP_PER_HOUR="1000000000",
+        CLAUSES_DESK_MAX_REQUESTS_PER_EMAIL_PER_DAY="1000000000",
+    )
+    return env
+
+
+def collectstatic(var_dir: Path) -> None:
+    """The manifest storage needs collected static files (done once per var dir)."""
+    if (var_dir / "static" / "staticfiles.json").exists():
+        return
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", "--skip-checks"],
+        cwd=ROOT,
+        env=server_env(var_dir),
+        check=True,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, var_dir: Path, *, workers: int = 3, threads: int = 2) -> None:
+        self.var_dir, self.workers, self.threads = var_dir, workers, threads
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "clauses.wsgi:application",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(self.threads),
+            "--backlog",
+            "512",
+            "--log-level",
+            "warning",
+        ]
+
+    def __enter__(self) -> "Server":
+        self.process = subprocess.Popen(  # noqa: S603
+            self.command, cwd=ROOT, env=server_env(self.var_dir), stdout=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status, _h, _b = asyncio.run(request(self.port, "GET", "/"))
+                if status == 200:
+                    return self
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError("le serveur s'est arrêté au démarrage")
+            time.sleep(0.3)
+        raise RuntimeError("le serveur n'a pas répondu en 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        master = self.process.pid
+        children = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == master:
+                children.append(int(entry.name))
+        return [master, *children]
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, server: Server) -> None:
+        super().__init__(daemon=True)
+        self.server = server
+        self.peak: dict[int, float] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            for pid in self.server.pids()[1:]:
+                self.peak[pid] = max(self.peak.get(pid, 0.0), rss_mb(pid))
+            self.stop.wait(0.25)
+
+
+async def request(
+    port: int, method: str, path: str, *, body: bytes = b"", headers: dict | None = None
+) -> tuple[int, dict[str, list[str]], bytes]:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {HOST}:{port}",
+        "Connection: close",
+        "User-Agent: clauses-bench",
+    ]
+    for name, value in (headers or {}).items():
+        lines.append(f"{name}: {value}")
+    if body or method == "POST":
+        lines.append(f"Content-Length: {len(body)}")
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    header_lines = head.decode("latin-1").split("\r\n")
+    status = int(header_lines[0].split()[1])
+    parsed: dict[str, list[str]] = {}
+    for line in header_lines[1:]:
+        name, _, value = line.partition(":")
+        parsed.setdefault(name.strip().lower(), []).append(value.strip())
+    return status, parsed, payload
+
+
+Send = Callable[..., Awaitable[tuple[int, dict[str, list[str]], bytes]]]
+
+
+def sender(port: int) -> Send:
+    """`send(method, path, body=…, headers=…)` on 127.0.0.1:`port`."""
+
+    async def send(method: str, path: str, **kwargs: object) -> tuple:
+        return await request(port, method, path, **kwargs)
+
+    return send
+
+
+@dataclass
+class Load:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: int = 0
+    seconds: float = 0.0
+
+
+async def _load(
+    send: Send, scenario: Callable, clients: int, seconds: float, max_requests: int
+) -> Load:
+    load = Load()
+    deadline = time.monotonic() + seconds
+    budget = [max_requests]
+    started = time.monotonic()
+
+    async def client(number: int) -> None:
+        rng = random.Random(number)
+        while time.monotonic() < deadline and budget[0] > 0:
+            budget[0] -= 1
+            t0 = time.perf_counter()
+            try:
+                status = await scenario(send, rng)
+            except (OSError, ValueError, IndexError):
+                load.errors += 1
+                continue
+            load.latencies.append((time.perf_counter() - t0) * 1000)
+            load.statuses[status] = load.statuses.get(status, 0) + 1
+
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    load.seconds = time.monotonic() - started
+    return load
+
+
+def run_load(
+    server: Server,
+    name: str,
+    scenario: Callable,
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    goal: str,
+    check: Callable[[Result], bool],
+) -> Result:
+    sampler = RssSampler(server)
+    sampler.start()
+    try:
+        load = asyncio.run(_load(sender(server.port), scenario, clients, seconds, max_requests))
+    finally:
+        sampler.stop.set()
+        sampler.join()
+    ok_share = sum(n for s, n in load.statuses.items() if s < 400) / max(1, len(load.latencies))
+    result = Result(
+        name=name,
+        volume=f"{clients} clients, {load.seconds:.0f} s",
+        samples=len(load.latencies),
+        median_ms=percentile(load.latencies, 0.5) if load.latencies else None,
+        p95_ms=percentile(load.latencies, 0.95) if load.latencies else None,
+        p99_ms=percentile(load.latencies, 0.99) if load.latencies else None,
+        rps=len(load.latencies) / load.seconds if load.seconds else None,
+        goal=goal,
+    )
+    result.extra = {
+        "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
+        "errors": load.errors,
+        "ok_share": round(ok_share, 4),
+        "worker_peak_rss_mb": {str(k): round(v, 1) for k, v in sampler.peak.items()},
+    }
+    result.met = bool(load.latencies) and ok_share > 0.99 and check(result)
+    return result
+
+
+# -- scenarios -----------------------------------------------------------------------------
+
+
+def scenarios(insees: list[str], names: list[str]) -> dict[str, Callable]:
+    pages = ["/", "/reseau/", "/reseau/departements/93/"]
+
+    async def public_pages(send: Send, rng: random.Random) -> int:
+        choice = rng.randrange(4)
+        if choice < 3:
+            path = pages[choice]
+        else:
+            path = "/reseau/trouver-mon-facilitateur/?q=" + urllib.parse.quote(rng.choice(names))
+        status, _h, _b = await send("GET", path)
+        return status
+
+    async def facilitation(send: Send, rng: random.Random) -> int:
+        path = f"/api/v1/communes/{rng.choice(insees)}/facilitation"
+        status, _h, body = await send("GET", path)
+        if status == 200:
+            json.loads(body)
+        return status
+
+    async def routing(send: Send, rng: random.Random) -> int:
+        payload = json.dumps(
+            {"kind": "social_advice", "execution_communes": [rng.choice(insees)]}
+        ).encode()
+        status, _h, _b = await send(
+            "POST",
+            "/api/v1/desk/route",
+            body=payload,
+            headers={"Content-Type": "application/json"},
+        )
+        return status
+
+    async def commune_search(send: Send, rng: random.Random) -> int:
+        from bench.inprocess import SEARCHES
+
+        path = "/api/v1/communes?q=" + urllib.parse.quote(rng.choice(SEARCHES))
+        status, _h, _b = await send("GET", path)
+        return status
+
+    async def request_form(send: Send, rng: random.Random) -> int:
+        """GET the form (CSRF cookie and token), then POST it; both are timed, as a buyer
+        does both."""
+        status, headers, body = await send("GET", "/guichet/demande/")
+        if status != 200:
+            return status
+        cookies = "; ".join(c.split(";", 1)[0] for c in headers.get("set-cookie", []))
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        if match is None:
+            raise ValueError("no CSRF token")
+        form = {
+            "csrfmiddlewaretoken": match.group(1).decode(),
+            "organisation_name": "Ville de Bench",
+            "siret": "21750001600019",
+            "contact_name": "Camille Bench",
+            "contact_email": f"bench{rng.randrange(10**6)}@bench.clauses.invalid",
+            "kind": "social_advice",
+            "market_subject": "Réhabilitation d'une école",
+            "communes": rng.choice(insees),
+            "message": "Nous préparons un marché de travaux et souhaitons une clause.",
+        }
+        status, _h, _b = await send(
+            "POST",
+            "/guichet/demande/",
+            body=urllib.parse.urlencode(form).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookies,
+                "Referer": "http://127.0.0.1/guichet/demande/",
+            },
+        )
+        return status
+
+    return {
+        "public_pages": public_pages,
+        "facilitation_api": facilitation,
+        "routing_api": routing,
+        "commune_search_api": commune_search,
+        "request_form": request_form,
+    }
+
+
+GOALS = {
+    "public_pages": (
+        "≥ 300 req/s, p99 < 150 ms",
+        lambda r: (r.rps or 0) >= 300 and (r.p99_ms or 1e9) < 150,
+    ),
+    "facilitation_api": ("p99 < 20 ms", lambda r: (r.p99_ms or 1e9) < 20),
+    "routing_api": ("p99 < 20 ms", lambda r: (r.p99_ms or 1e9) < 20),
+    "commune_search_api": ("p99 < 30 ms", lambda r: (r.p99_ms or 1e9) < 30),
+    "request_form": ("(no goal: GET + POST, writes)", lambda r: True),
+}
+
+
+def load_tests(
+    var_dir: Path,
+    *,
+    clients: int = 32,
+    seconds: float = 20,
+    max_requests: int = 200_000,
+    only: set[str] | None = None,
+    workers: int = 3,
+    threads: int = 2,
+) -> list[Result]:
+    from bench.inprocess import sample_communes
+
+    communes = sample_communes(500, seed=3)
+    insees = [c.insee for c in communes]
+    names = [c.name.split("-")[0] for c in communes[:50]]
+    collectstatic(var_dir)
+    results = []
+    with Server(var_dir, workers=workers, threads=threads) as server:
+        for key, scenario in scenarios(insees, names).items():
+            if only and key not in only:
+                continue
+            goal, check = GOALS[key]
+            duration = seconds if key != "request_form" else max(2.0, seconds / 2)
+            # Warm-up: every worker imports its templates and opens its connection.
+            asyncio.run(_load(sender(server.port), scenario, 4, 1.0, 50))
+            result = run_load(
+                server,
+                f"HTTP {key}",
+                scenario,
+                clients=clients,
+                seconds=duration,
+                max_requests=max_requests,
+                goal=goal,
+                check=check,
+            )
+            results.append(result)
+        peak = max(
+            (v for r in results for v in r.extra["worker_peak_rss_mb"].values()), default=0.0
+        )
+        memory = Result(
+            "web workers peak RSS (MB)",
+            f"{workers} workers × {threads} threads",
+            len(results),
+            median_ms=None,
+            goal="≤ 300 MB",
+            note=f"{peak:.0f} MB",
+        )
+        memory.extra["peak_mb"] = peak
+        memory.met = peak <= 300
+        results.append(memory)
+    return results
