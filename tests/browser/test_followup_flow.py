@@ -49,3 +49,33 @@ def test_facilitator_opens_a_participant_and_validates_eligibility(demo_mode, pa
     expect(page.locator("main")).to_contain_text("Éligibilité validée.")
     expect(page.locator("main")).to_contain_text(CRITERION)
     axe(page)
+
+
+def test_follow_up_forms_are_accessible(demo_mode, page, axe):
+    """The facilitator's other screens, errors included, pass axe-core."""
+    log_in_as_demo_facilitator(page)
+    page.goto("/suivi/participants/")
+    page.get_by_role("link", name="Enregistrer un·e participant·e").click()
+    expect(page.locator("h1")).to_have_text("Enregistrer un·e participant·e")
+    page.get_by_role("button", name="Enregistrer").click()  # nothing typed: errors shown
+    expect(page.locator("main")).to_contain_text("Ce champ est obligatoire.")
+    axe(page)
+
+    page.goto("/suivi/participants/")
+    page.get_by_label("Rechercher par nom").fill("Démo-Martin")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("link", name="Alix Démo-Martin").click()
+    page.get_by_role("link", name="Enregistrer une sortie").click()
+    expect(page.locator("h1")).to_contain_text("Enregistrer la sortie")
+    axe(page)
+    page.go_back()
+    page.get_by_role("link", name="Ajouter une mission").click()
+    expect(page.locator("h1")).to_contain_text("Ajouter une mission")
+    axe(page)
+
+    page.goto("/suivi/postes/")
+    expect(page.locator("h1")).to_have_text("Postes à pourvoir sous clause")
+    axe(page)
+    page.get_by_role("link", name="Pré-vérifier").first.click()
+    expect(page.locator("h1")).to_contain_text("Pré-vérifier l'éligibilité")
+    axe(page)
