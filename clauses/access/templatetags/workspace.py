@@ -46,6 +46,7 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
             ("Marchés suivis", "markets:list"),
             ("Participants", "followup:participants"),
             ("Contrôle des heures", "hours:control"),
+            ("Conventions de globalisation", "hours:agreements"),
             ("Bilans", "reporting:index"),
         ]
     elif role == Role.COORDINATOR:
@@ -60,6 +61,7 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
                 ("Marchés du territoire", "markets:list"),
                 ("Participants", "followup:participants"),
                 ("Contrôle des heures", "hours:control"),
+                ("Conventions de globalisation", "hours:agreements"),
                 ("Bilans", "reporting:index"),
                 ("Organisations à confirmer", "accounts:confirmations"),
                 ("Journal d'audit", "access:audit"),
