@@ -28,6 +28,18 @@ MONTHS = [
 ]  # fmt: skip
 
 
+# Notes shown under their table (page and PDF): the choices a reader needs to know.
+AGE_NOTE = (
+    "Âge = année de fin de la période − année de naissance (seule l'année de naissance est "
+    "connue) : une personne née en 2000 compte 25 ans sur une période finissant en 2025."
+)
+HOURS_BY_DEPARTMENT_NOTE = (
+    "Les heures d'un marché sont comptées dans le département de son acheteur, une seule "
+    "fois, même quand le marché s'exécute sur plusieurs départements ; un acheteur d'un autre "
+    "département que celui du bilan peut donc apparaître."
+)
+
+
 def month_label(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
 
@@ -195,6 +207,7 @@ def people_tables(markets, period: Period, profile: dict[str, int]) -> list[Tabl
                 ("gte_50", "50 ans et plus", profile["gte_50"]),
                 ("unknown", "Non renseigné", profile["age_unknown"]),
             ],
+            note=AGE_NOTE,
         ),
         _people_table(
             "qpv",
@@ -271,10 +284,11 @@ def _plain_table(
     orientation: str = HORIZONTAL,
     unit: str = "",
     total: bool = True,
+    note: str = "",
 ) -> Table:
     rows = [Row(k, label, value) for k, label, value in items]
     total_row = Row("total", "Total", sum((v for *_, v in items), 0)) if total else None
-    return Table(key, title, header, value_header, rows, total_row).with_chart(
+    return Table(key, title, header, value_header, rows, total_row, note).with_chart(
         orientation=orientation, unit=unit
     )
 
@@ -398,6 +412,7 @@ def review(scope: Scope, period: Period, *, today: date | None = None) -> Report
                 for code, n in sorted(by_department.items())
             ],
             unit="h",
+            note=HOURS_BY_DEPARTMENT_NOTE,
         ),
     ]
     network = queries.network(

@@ -5,11 +5,12 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from clauses.access.models import AuditEvent
 from clauses.accounts.enums import Role
-from clauses.reporting import exports, pdf
+from clauses.reporting import exports, pdf, reports
 from tests.access.helpers import login
 from tests.accounts.factories import MembershipFactory
 from tests.markets.conftest import departmental, organisation_of
@@ -56,6 +57,7 @@ def test_buyer_clause_report_page_pdf_and_budget(
     page = response.content.decode()
     assert "Part de l&#x27;objectif réalisée" in page or "Part de l'objectif réalisée" in page
     assert "Généré" not in page  # no name ever
+    assert escape(reports.AGE_NOTE) in page  # how the age is computed
     response = client.get(reverse("reporting:clause_report_pdf", args=[buyer.pk]) + f"?{YEAR}")
     assert response["Content-Type"] == "application/pdf"
     from pypdf import PdfReader
@@ -75,7 +77,10 @@ def test_coordinator_exports_the_department_review(
     _as(client, organisation_of(departmental("93")), Role.COORDINATOR)
     url = reverse("reporting:review", args=["departement", "93"])
     with django_assert_max_num_queries(33):
-        assert client.get(f"{url}?{YEAR}").status_code == 200
+        response = client.get(f"{url}?{YEAR}")
+    assert response.status_code == 200
+    # Hours by département: the buyer's, said under the table.
+    assert escape(reports.HOURS_BY_DEPARTMENT_NOTE) in response.content.decode()
     export = reverse("reporting:review_export", args=["departement", "93", "xlsx"])
     response = client.get(f"{export}?{YEAR}")
     workbook = load_workbook(io.BytesIO(response.content))
