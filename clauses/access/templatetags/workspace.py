@@ -45,10 +45,13 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
             ("Demandes du guichet", "desk:inbox"),
             ("Marchés suivis", "markets:list"),
             ("Participants", "followup:participants"),
+            ("Postes à pourvoir", "followup:positions"),
             ("Contrôle des heures", "hours:control"),
             ("Conventions de globalisation", "hours:agreements"),
             ("Bilans", "reporting:index"),
         ]
+    elif role == Role.PARTNER:
+        links += [("Postes à pourvoir", "followup:positions")]
     elif role == Role.COORDINATOR:
         organisation = membership.organisation
         coordination = getattr(organisation, "coordination", None)
