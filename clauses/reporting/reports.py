@@ -295,7 +295,8 @@ def _plain_table(
 
 def review(scope: Scope, period: Period, *, today: date | None = None) -> Report:
     """The review of a structure, a coordination, a département, a region or a buyer:
-    about 25 queries whatever the volume."""
+    about 20 queries whatever the volume (the budgets: tests/reporting/test_query_budgets.py).
+    Hours by département are by the buyer's département (`HOURS_BY_DEPARTMENT_NOTE`)."""
     today = today or timezone.localdate()
     markets = scope.markets
     report = clause_report(scope, period, today=today)

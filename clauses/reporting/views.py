@@ -10,7 +10,7 @@ from clauses.access import audit
 from clauses.access.actors import actor_for_request
 from clauses.access.enums import AuditAction
 from clauses.accounts.models import Organisation
-from clauses.reporting import exports, pdf, policies, reports
+from clauses.reporting import exports, masking, pdf, policies, reports
 from clauses.reporting.forms import period_from
 
 
@@ -165,7 +165,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for label, values in reports.national_rows(year)
         ]
         return render(
-            request, "reporting/national.html", {"rows": rows, "columns": columns, "year": year}
+            request,
+            "reporting/national.html",
+            {"rows": rows, "columns": columns, "year": year, "min_count": masking.threshold()},
         )
     region = policies.regional_dashboard_region(actor)
     if region is None:
