@@ -1,6 +1,7 @@
 """Reports end to end, on the demo site: the demo buyer opens its clause report and downloads
 the PDF; the demo departmental coordinator of Seine-Saint-Denis (two-factor authentication)
-opens the département's review and exports it to XLSX. axe-core checks both pages."""
+opens the département's review and exports it to XLSX; the demo regional coordinator's dashboard
+shows the map. axe-core checks the three pages."""
 
 import io
 import re
@@ -68,3 +69,13 @@ def test_coordinator_exports_the_department_review(page, axe):
     hours = next(name for name in workbook.sheetnames if name.startswith("Heures comptées par dép"))
     rows = {row[0]: row[1] for row in workbook[hours].iter_rows(values_only=True)}
     assert rows["93 — Seine-Saint-Denis"] > 0
+
+
+def test_regional_dashboard_and_map_are_accessible(page, axe):
+    _log_in(page, "regional")
+    page.goto("/bilans/tableau-de-bord/")
+    expect(page.locator("h1")).to_contain_text("Tableau de bord régional")
+    expect(
+        page.get_by_role("img", name="Carte des départements selon les heures comptées")
+    ).to_be_visible()
+    axe(page)
