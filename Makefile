@@ -23,7 +23,7 @@ define pytest_strict
 endef
 
 .PHONY: help venv install migrate reference demo-data demo serve test test-only lint format \
-	test-pg test-browser ci bench clean
+	test-pg test-browser ci bench bench-national clean
 
 help:
 	@echo "make demo          install, migrate, load reference and demo data, serve on http://$(HOST):$(PORT)"
@@ -32,7 +32,8 @@ help:
 	@echo "make test-browser  run the browser tests (Debian chromium, /usr/bin/chromium)"
 	@echo "make lint          ruff, djlint, makemigrations --check"
 	@echo "make format        format the code"
-	@echo "make bench         run the benchmarks"
+	@echo "make bench         run the benchmarks on the configured database (DATABASE_URL)"
+	@echo "make bench-national  fresh PostgreSQL database, national dataset, every benchmark"
 	@echo "make ci            what CI runs (.ci/run): SQLite, PostgreSQL and browser suites"
 
 # uv installs itself with pip when the machine does not have it.
@@ -90,8 +91,21 @@ test-browser: $(BIN)/python
 ci:
 	bash .ci/run
 
+BENCH_SCALE ?= national
+BENCH_DB ?= clauses_bench
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
+
 bench: $(BIN)/python
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# A fresh database, the dataset of BENCH_SCALE (national: ~5 min on 2 cores), every benchmark.
+bench-national: $(BIN)/python
+	dropdb -h 127.0.0.1 -U postgres --if-exists $(BENCH_DB)
+	createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+	DATABASE_URL=$(BENCH_URL) $(MANAGE) migrate --noinput -v0
+	DATABASE_URL=$(BENCH_URL) $(MANAGE) load_reference --wet-run -v0
+	DATABASE_URL=$(BENCH_URL) $(MANAGE) generate_dataset --scale $(BENCH_SCALE) --wet-run
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python -m bench --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

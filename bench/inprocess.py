@@ -218,6 +218,61 @@ class _Rollback(Exception):
     pass
 
 
+def _bulk_import(actor: object, raw: bytes, company_id: int, today: date) -> int:
+    """What `hours.imports.import_declarations` does for a file of new declarations, with
+    bulk writes: read, check (the hours service's own `check_entries`), then write."""
+    from clauses.hours import imports
+    from clauses.hours import rules as hour_rules
+    from clauses.hours import services as hour_services
+    from clauses.hours.models import DeclarationEvent, HourDeclaration, ImportBatch
+
+    saved = imports.MAX_ROWS, imports.MAX_BYTES
+    imports.MAX_ROWS, imports.MAX_BYTES = 10**7, 10**9
+    try:
+        entries, problems = imports.read_entries(raw, name="bench.csv")
+    finally:
+        imports.MAX_ROWS, imports.MAX_BYTES = saved
+    checked, problems = hour_services.check_entries(actor, entries, today=today)
+    assert not problems, problems[:3]
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            company_id=company_id, file_hash="bulk-prototype", rows=len(entries)
+        )
+        declarations = [
+            HourDeclaration(
+                assignment=item.assignment,
+                month=hour_rules.first_of_month(item.entry.month),
+                declared_hours=item.entry.hours,
+                declared_amount_ht=item.entry.amount_ht,
+                is_training=item.entry.is_training,
+                declared_by_id=actor.user_id,
+                declared_by_repr=actor.label,
+                source="spreadsheet",
+                batch=batch,
+                base_hours=item.base_hours,
+                counting_detail={"steps": [hour_rules.RULE_NOT_VALIDATED]},
+            )
+            for item in checked
+            if item.existing is None
+        ]
+        HourDeclaration.objects.bulk_create(declarations, batch_size=5000)
+        DeclarationEvent.objects.bulk_create(
+            [
+                DeclarationEvent(
+                    declaration=d,
+                    kind="declared",
+                    to_status=d.status,
+                    actor_user_id=actor.user_id,
+                    actor_repr=actor.label,
+                    details={"declared_hours": str(d.declared_hours)},
+                )
+                for d in declarations
+            ],
+            batch_size=5000,
+        )
+    return len(declarations)
+
+
 def declaration_import(rows: int = 100_000) -> list[Result]:
     """A company imports a spreadsheet (CSV) of `rows` monthly declarations, every row
     checked (hours.imports.import_declarations: read, check against the database, write
@@ -390,6 +445,24 @@ def declaration_import(rows: int = 100_000) -> list[Result]:
             result.met = (rows < 100_000 or ms < 20_000) and (result.ratio or 99) <= 10
             result.extra["created"] = outcome.created
             out.append(result)
+            # The change suggested to the hours app (docs/performance.md): the same checks,
+            # then the declarations and their events written with bulk_create (2 statements
+            # per 5,000 rows) instead of 2 INSERTs per row.
+            HourDeclaration.objects.filter(assignment__lot=lot).delete()
+            ms_bulk, created = timed(lambda: _bulk_import(actor, raw, company.pk, today))
+            assert created == len(lines), created
+            bulk = Result(
+                "declaration import, bulk-write prototype",
+                f"{len(lines):,} rows",
+                1,
+                median_ms=ms_bulk,
+                reference=reference,
+                reference_ms=ref_ms,
+                goal=result.goal,
+                note="suggested change, not in the hours app",
+            )
+            bulk.met = (rows < 100_000 or ms_bulk < 20_000) and (bulk.ratio or 99) <= 10
+            out.append(bulk)
             raise _Rollback
     except _Rollback:
         pass

@@ -42,7 +42,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -50,6 +50,18 @@ from typing import Any
 from django.db import connection, models
 
 HALF = Decimal("0.5")
+# Declared values by half-hour steps (index = hours × 2), and a subcontracted amount for
+# the same hours (60 € an hour of the subcontract).
+HALF_HOURS = [Decimal(n) / 2 for n in range(0, 2 * 208 + 1)]
+AMOUNTS = [(h * 60).quantize(Decimal(1)) for h in HALF_HOURS]
+DAYS = [timedelta(days=n) for n in range(0, 32)]
+# A reference month for each month length (the counting rule only looks at days).
+CANONICAL_MONTHS = {
+    31: date(2001, 1, 1),
+    30: date(2001, 4, 1),
+    28: date(2001, 2, 1),
+    29: date(2004, 2, 1),
+}
 
 
 # -- scales ---------------------------------------------------------------------------------
@@ -227,6 +239,7 @@ class Sink:
         self.counts: dict[str, int] = defaultdict(int)
         self.use_copy = use_copy and connection.vendor == "postgresql"
         self.fk_checks_off = False
+        self.waited = 0.0  # seconds the generator waited for the database
         if self.use_copy:
             import psycopg
 
@@ -294,7 +307,9 @@ class Sink:
             if self.use_copy:
                 if self.error:
                     raise self.error
+                waited = time.monotonic()
                 self.queue.put((m._meta.db_table, columns, rows))
+                self.waited += time.monotonic() - waited
             else:
                 rows = [tuple(map(self._sqlite_value, row)) for row in rows]
                 quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -495,7 +510,10 @@ class Generator:
             self.last_month,
             self.sink.fk_checks_off,
         )
-        self.progress(f"done: {sum(counts.values()):,} rows in {summary.seconds:.0f} s")
+        self.progress(
+            f"done: {sum(counts.values()):,} rows in {summary.seconds:.0f} s "
+            f"(waited {self.sink.waited:.0f} s for the database)"
+        )
         return summary
 
     # ---- reference data
@@ -1349,7 +1367,7 @@ class Generator:
             span = (last_start - m_start).days
             for _ in range(count):
                 start = m_start + timedelta(days=rng.randrange(max(1, span)))
-                months = max(1, min(24, int(rng.expovariate(1 / 5.2)) + 1))
+                months = max(1, min(30, int(rng.expovariate(1 / 8.0)) + 1))
                 end = min(start + timedelta(days=int(months * 30.4) - 1), m_end)
                 if end < start:
                     end = start
@@ -1494,32 +1512,57 @@ class Generator:
             self.sink.flush(model)
         self.progress(f"follow-up: {made:,} assignments")
 
-    def _count(self, facts: Any, full: bool) -> Any:
+    def _count(
+        self,
+        *,
+        month: date,
+        month_end: date,
+        modality: str,
+        validated: bool,
+        declared: Decimal | None,
+        amount: Decimal | None,
+        training: bool,
+        start: date,
+        end: date,
+        window: tuple,
+        by_status: bool,
+    ) -> Any:
+        """`hours.rules.count_declaration` on these facts, memoised: the rule only looks at
+        the days of `month` (the assignment's days in it, and of them those in an
+        eligibility window), so the facts are first clipped to the month and moved to a
+        reference month of the same length; equal keys give equal results."""
         from clauses.hours import rules as hour_rules
 
-        if not full:
-            return hour_rules.count_declaration(facts, self.counting_settings)
-        # A month wholly inside the assignment and the eligibility window: the result does
-        # not depend on the dates; computed by the rule once per (value, modality, flags).
-        key = (
-            facts.modality,
-            facts.validated,
-            facts.declared_hours,
-            facts.declared_amount_ht,
-            facts.is_training,
-            facts.eligible_by_status,
+        canonical = CANONICAL_MONTHS[month_end.day]
+        first = max(start, month).day
+        last = min(end, month_end).day
+        windows = tuple(
+            (max(a, month).day, min(b, month_end).day)
+            for a, b in window
+            if a <= month_end and b >= month
         )
+        key = (modality, validated, declared, amount, training, by_status, month_end.day,
+               first, last, windows)  # fmt: skip
         result = self._count_memo.get(key)
         if result is None:
-            canonical = replace(
-                facts,
-                month=date(2000, 1, 1),
-                assignment_start=date(2000, 1, 1),
-                assignment_end=date(2000, 1, 31),
-                eligibility_windows=((date(2000, 1, 1), date(2000, 1, 31)),),
+            facts = hour_rules.DeclarationFacts(
+                month=canonical,
+                modality=modality,
+                validated=validated,
+                declared_hours=declared,
+                declared_amount_ht=amount,
+                is_training=training,
+                assignment_start=canonical.replace(day=first),
+                assignment_end=canonical.replace(day=last),
+                eligibility_windows=tuple(
+                    (canonical.replace(day=x), canonical.replace(day=y)) for x, y in windows
+                ),
+                eligible_by_status=by_status,
             )
-            result = hour_rules.count_declaration(canonical, self.counting_settings)
-            self._count_memo[key] = result
+            base, _ = hour_rules.base_hours(facts, self.counting_settings)
+            result = (hour_rules.count_declaration(facts, self.counting_settings), base)
+            if len(self._count_memo) < 2_000_000:
+                self._count_memo[key] = result
         return result
 
     def _declare(
@@ -1540,57 +1583,57 @@ class Generator:
         if not hasattr(self, "counting_settings"):
             self.counting_settings = hour_rules.Settings()
             self._details: dict = {}
+            self._month_info: dict = {}
         rng = self.rng
+        random_ = rng.random
         month = date(start.year, start.month, 1)
         last = min(date(end.year, end.month, 1), self.last_month)
         recent = _month_add(self.last_month, -1)
         by_status = modality in BY_STATUS
+        subcontracting = modality in SUBCONTRACTING
         training_modality = modality == "training"
+        weekly_month = float(weekly) * 4.33
         while month <= last:
-            month_end = _month_end(month)
+            info = self._month_info.get(month)
+            if info is None:
+                month_end = _month_end(month)
+                info = (month_end, _aware(month_end), _month_add(month, 1))
+                self._month_info[month] = info
+            month_end, month_end_time, next_month = info
             days = (min(month_end, end) - max(month, start)).days + 1
             fraction = days / month_end.day
-            hours = Decimal(weekly) * Decimal("4.33") * Decimal(fraction * rng.uniform(0.3, 0.95))
-            hours = max(HALF, (hours * 2).quantize(Decimal(1)) / 2)
+            steps = max(1, int(weekly_month * fraction * (0.3 + 0.65 * random_()) * 2 + 0.5))
+            hours = HALF_HOURS[steps]
             hour_rules.check_hours(hours)  # the monthly ceiling: one assignment at a time
-            amount = None
-            if modality in SUBCONTRACTING:
-                amount, declared = (hours * 60).quantize(Decimal(1)), None
+            if subcontracting:
+                amount, declared = AMOUNTS[steps], None
             else:
-                declared = hours
-            training = training_modality or rng.random() < 0.03
-            roll = rng.random()
+                amount, declared = None, hours
+            training = training_modality or random_() < 0.03
+            roll = random_()
             if month >= recent:
                 status = "validated" if roll < 0.3 else "submitted"
+            elif roll < 0.94:
+                status = "validated"
+            elif roll < 0.97:
+                status = "rejected"
+            elif roll < 0.98:
+                status = "fix_requested"
             else:
-                status = (
-                    "validated"
-                    if roll < 0.94
-                    else "rejected"
-                    if roll < 0.97
-                    else "fix_requested"
-                    if roll < 0.98
-                    else "submitted"
-                )
-            facts = hour_rules.DeclarationFacts(
+                status = "submitted"
+            counted, base = self._count(
                 month=month,
+                month_end=month_end,
                 modality=modality,
                 validated=status == "validated",
-                declared_hours=declared,
-                declared_amount_ht=amount,
-                is_training=training,
-                assignment_start=start,
-                assignment_end=end,
-                eligibility_windows=window,
-                eligible_by_status=by_status,
+                declared=declared,
+                amount=amount,
+                training=training,
+                start=start,
+                end=end,
+                window=window,
+                by_status=by_status,
             )
-            full = (
-                start <= month
-                and end >= month_end
-                and (by_status or any(a <= month and b >= month_end for a, b in window))
-            )
-            counted = self._count(facts, full)
-            base, _ = hour_rules.base_hours(facts, self.counting_settings)
             detail_key = (counted.steps, base)
             detail = self._details.get(detail_key)
             if detail is None:
@@ -1599,13 +1642,13 @@ class Generator:
                         "steps": list(counted.steps),
                         "explanation": counted.explanation,
                         "base_hours": str(base),
-                        "labour_share": "0.50",
-                        "hourly_cost": "30",
+                        "labour_share": str(self.counting_settings.labour_share),
+                        "hourly_cost": str(self.counting_settings.hourly_cost),
                     }
                 )
                 if len(self._details) < 200_000:
                     self._details[detail_key] = detail
-            declared_at = _aware(month_end + timedelta(days=rng.randint(1, 12)))
+            declared_at = month_end_time + DAYS[1 + int(random_() * 12)]
             controlled = status != "submitted"
             table.add(
                 ids(),
@@ -1620,7 +1663,7 @@ class Generator:
                 company,
                 declared_at,
                 controller if controlled else None,
-                declared_at + timedelta(days=rng.randint(1, 20)) if controlled else None,
+                declared_at + DAYS[1 + int(random_() * 20)] if controlled else None,
                 "spreadsheet" if roll < 0.5 else ("form" if roll < 0.9 else "api"),
                 None,
                 base,
@@ -1632,7 +1675,7 @@ class Generator:
             )
             self.hours_declared += base
             self.hours_counted += counted.hours
-            month = _month_add(month, 1)
+            month = next_month
 
     # ---- the desk's requests, routed by the desk's rule
     def _requests(self) -> None:
@@ -1866,5 +1909,9 @@ class Generator:
             orphans = cursor.fetchone()[0]
             if orphans:
                 raise RuntimeError(f"{orphans} déclarations sans mission")
-            self.progress("analyze")
+            # Vacuumed as autovacuum would leave them (visibility map: index-only scans),
+            # and statistics for the planner.
+            self.progress("vacuum analyze")
+            for model in (HourDeclaration, Assignment):
+                cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
             cursor.execute("ANALYZE")
