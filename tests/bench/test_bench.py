@@ -150,9 +150,10 @@ def test_declaration_import_and_its_reference(generated):
     from clauses.hours.models import HourDeclaration
 
     before = HourDeclaration.objects.count()
-    (result,) = inprocess.declaration_import(rows=40)
+    result, bulk = inprocess.declaration_import(rows=40)
     assert result.extra["created"] == 40
     assert result.median_ms > 0 and result.reference_ms > 0
+    assert bulk.median_ms > 0 and "prototype" in bulk.name
     assert HourDeclaration.objects.count() == before  # rolled back
 
 
