@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from clauses.accounts.models import Organisation
+from clauses.core.models import JournalEntry
 from clauses.followup.models import Assignment
 from clauses.hours import rules
 from clauses.hours.enums import DeclarationSource, DeclarationStatus
@@ -178,7 +179,7 @@ class HourDeclaration(models.Model):
         return rules.RULE_LABELS.get(self.counting_rule, self.counting_rule)
 
 
-class DeclarationEvent(models.Model):
+class DeclarationEvent(JournalEntry):
     """One thing that happened to a declaration: declared, changed, controlled, recounted."""
 
     declaration = models.ForeignKey(
@@ -188,22 +189,10 @@ class DeclarationEvent(models.Model):
     from_status = models.CharField("statut avant", max_length=15, blank=True)
     to_status = models.CharField("statut après", max_length=15, blank=True)
     reason = models.TextField("motif", blank=True)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    actor_repr = models.CharField("par (libellé)", max_length=300, blank=True)
-    details = models.JSONField("détails", default=dict, blank=True)
-    created_at = models.DateTimeField("le", default=timezone.now)
 
-    class Meta:
+    class Meta(JournalEntry.Meta):
         verbose_name = "événement de déclaration"
         verbose_name_plural = "événements de déclarations"
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.kind} — {self.declaration_id}"

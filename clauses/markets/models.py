@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from clauses.accounts.models import Organisation
+from clauses.core.models import JournalEntry
 from clauses.desk.models import Request
 from clauses.markets.enums import (
     DECP_VALUE,
@@ -195,7 +196,7 @@ class Market(models.Model):
         return self.status == MarketStatus.CLOSED
 
 
-class MarketEvent(models.Model):
+class MarketEvent(JournalEntry):
     """One thing that happened to a market (status change, clause saved…): its history."""
 
     market = models.ForeignKey(
@@ -208,22 +209,10 @@ class MarketEvent(models.Model):
     to_status = models.CharField(
         "statut après", max_length=20, choices=MarketStatus.choices, blank=True
     )
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    actor_repr = models.CharField("par (libellé)", max_length=300, blank=True)
-    details = models.JSONField("détails", default=dict, blank=True)
-    created_at = models.DateTimeField("le", default=timezone.now)
 
-    class Meta:
+    class Meta(JournalEntry.Meta):
         verbose_name = "événement de marché"
         verbose_name_plural = "événements de marchés"
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.market.reference} — {self.get_kind_display()}"
