@@ -1913,5 +1913,6 @@ class Generator:
             # and statistics for the planner.
             self.progress("vacuum analyze")
             for model in (HourDeclaration, Assignment):
-                cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+                if not connection.in_atomic_block:  # VACUUM cannot run in a transaction
+                    cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
             cursor.execute("ANALYZE")
