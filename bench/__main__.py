@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ("routing", "search", "facilitation", "reports", "import", "http")
+OPT_IN = ("experiments",)  # measured suggestions for other apps (bench/experiments.py)
 DEFAULTS = {
     "tiny": {"runs": 20, "import_rows": 300, "seconds": 2.0, "clients": 4},
     "region": {"runs": 300, "import_rows": 100_000, "seconds": 20.0, "clients": 32},
@@ -123,6 +124,11 @@ def run(
     if "import" in groups:
         log(f"declaration import ({import_rows:,} rows)…")
         results += inprocess.declaration_import(import_rows)
+    if "experiments" in groups:
+        from bench import experiments
+
+        log("experiments (indexes, query shapes, aggregates)…")
+        results += experiments.run(runs=3 if scale == "tiny" else 5)
     if "http" in groups:
         from bench.http import load_tests
 
@@ -182,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         default="tiny",
         help="labels the run and sets its sizes (the data must exist)",
     )
-    parser.add_argument("--only", default="", help=f"comma-separated among {', '.join(GROUPS)}")
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated among {', '.join(GROUPS + OPT_IN)}"
+    )
     parser.add_argument("--http", default="", help="HTTP scenarios only (comma-separated)")
     parser.add_argument("--runs", type=int)
     parser.add_argument("--import-rows", type=int)
@@ -199,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes["seconds"] = min(60.0, sizes["seconds"])
     sizes["clients"] = min(64, sizes["clients"])
     groups = set(filter(None, args.only.split(","))) or set(GROUPS)
-    unknown = groups - set(GROUPS)
+    unknown = groups - set(GROUPS) - set(OPT_IN)
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     var_dir = Path(args.var_dir)

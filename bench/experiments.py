@@ -1,0 +1,227 @@
+# ruff: noqa: S608 — SQL built from constants of the bench itself
+"""Measured suggestions for other apps (PostgreSQL only): each experiment times the current
+code, applies a change in the database (an index, a materialised aggregate, a setting) or
+runs the proposed query shape, times again, and undoes the change. Nothing is kept.
+
+`python -m bench --only experiments`
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+
+from django.db import connection
+
+from bench.core import Result
+
+
+def _median_ms(function: Callable[[], object], runs: int) -> float:
+    function()
+    durations = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        durations.append((time.perf_counter() - started) * 1000)
+    return statistics.median(durations)
+
+
+def _sql(statement: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+
+
+def _row(name: str, before: float, after: float, note: str) -> Result:
+    result = Result(name, "before → after", 2, median_ms=after, reference="current code",
+                    reference_ms=before, note=note)  # fmt: skip
+    result.extra = {
+        "before_ms": before,
+        "after_ms": after,
+        "gain": before / after if after else None,
+    }
+    return result
+
+
+def commune_trigram(runs: int) -> Result:
+    from bench.inprocess import SEARCHES
+    from clauses.territories.models import Commune
+
+    def search() -> None:
+        for q in SEARCHES:
+            list(Commune.objects.search(q).with_department()[:20])
+
+    before = _median_ms(search, runs) / len(SEARCHES)
+    _sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    _sql(
+        "CREATE INDEX bench_commune_trgm ON territories_commune "
+        "USING gin (search_name gin_trgm_ops)"
+    )
+    _sql("ANALYZE territories_commune")
+    try:
+        after = _median_ms(search, runs) / len(SEARCHES)
+    finally:
+        _sql("DROP INDEX bench_commune_trgm")
+    return _row(
+        "index: GIN trigram on Commune.search_name", before, after,
+        "per search, mean of the 20 typed texts",
+    )  # fmt: skip
+
+
+def _region_markets():
+    from bench.inprocess import _admin
+    from clauses.reporting import policies
+
+    return policies.region_scope(_admin(), "11")
+
+
+def covering_declaration_index(runs: int) -> Result:
+    from bench.inprocess import report_year
+    from clauses.reporting import queries
+    from clauses.reporting.periods import year
+
+    scope, period = _region_markets(), year(report_year())
+
+    def hours() -> None:
+        queries.hours(scope.markets, period)
+        queries.hours_by_month(scope.markets, period)
+        queries.hours_by_department(scope.markets, period)
+
+    before = _median_ms(hours, runs)
+    _sql(
+        "CREATE INDEX bench_declaration_covering ON hours_hourdeclaration "
+        "(assignment_id) INCLUDE (month, status, base_hours, counted_hours)"
+    )
+    _sql("VACUUM (ANALYZE) hours_hourdeclaration")
+    try:
+        after = _median_ms(hours, runs)
+    finally:
+        _sql("DROP INDEX bench_declaration_covering")
+    return _row(
+        "index: HourDeclaration (assignment) INCLUDE (month, status, hours)", before, after,
+        "regional review's 3 hours queries",
+    )  # fmt: skip
+
+
+DESK_GROUPED = """
+SELECT code, count(DISTINCT request_id) FROM (
+  SELECT d.code, rc.request_id FROM desk_request_execution_communes rc
+    JOIN territories_commune c ON c.id = rc.commune_id
+    JOIN territories_department d ON d.id = c.department_id
+  UNION ALL
+  SELECT d.code, rd.request_id FROM desk_request_execution_departments rd
+    JOIN territories_department d ON d.id = rd.department_id
+) x JOIN desk_request r ON r.id = x.request_id
+WHERE r.created_at >= %s AND r.created_at < %s AND code = ANY(%s)
+GROUP BY code"""
+
+
+def desk_per_department(runs: int) -> Result:
+    from bench.inprocess import report_year
+    from clauses.reporting import queries
+    from clauses.reporting.periods import year
+
+    scope, period = _region_markets(), year(report_year())
+    before = _median_ms(lambda: queries.desk(scope.requests, period, scope.department_codes), runs)
+
+    def grouped() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                DESK_GROUPED,
+                [period.start_datetime, period.end_datetime_exclusive, scope.department_codes],
+            )
+            cursor.fetchall()
+
+    after_counts = _median_ms(grouped, runs)
+    return _row(
+        "query shape: desk requests per département", before, after_counts,
+        "the review's desk block (5 queries) vs one grouped join for the per-département "
+        "counts (the block's slowest query)",
+    )  # fmt: skip
+
+
+AGGREGATE = """
+CREATE MATERIALIZED VIEW bench_hours_by_place AS
+SELECT p.kind, p.code, h.month, h.status,
+       sum(h.base_hours) AS base_hours, sum(h.counted_hours) AS counted_hours
+FROM (
+  SELECT l.market_id, d.month, d.status, d.base_hours, d.counted_hours
+  FROM hours_hourdeclaration d
+  JOIN followup_assignment a ON a.id = d.assignment_id
+  JOIN markets_lot l ON l.id = a.lot_id
+) h
+JOIN (
+  SELECT DISTINCT 'department' AS kind, d.code, mc.market_id
+  FROM markets_market_execution_communes mc
+  JOIN territories_commune c ON c.id = mc.commune_id
+  JOIN territories_department d ON d.id = c.department_id
+  UNION
+  SELECT DISTINCT 'region', r.code, mc.market_id
+  FROM markets_market_execution_communes mc
+  JOIN territories_commune c ON c.id = mc.commune_id
+  JOIN territories_department d ON d.id = c.department_id
+  JOIN territories_region r ON r.id = d.region_id
+) p ON p.market_id = h.market_id
+GROUP BY 1, 2, 3, 4"""
+
+
+def hours_aggregate(runs: int) -> Result:
+    from bench.inprocess import report_year
+    from clauses.reporting import queries
+    from clauses.reporting.periods import year
+
+    scope, period = _region_markets(), year(report_year())
+    before = _median_ms(lambda: queries.hours(scope.markets, period), runs)
+    _sql("DROP MATERIALIZED VIEW IF EXISTS bench_hours_by_place")
+    started = time.perf_counter()
+    _sql(AGGREGATE)
+    _sql("CREATE UNIQUE INDEX ON bench_hours_by_place (kind, code, month, status)")
+    refresh_ms = (time.perf_counter() - started) * 1000
+
+    def read() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sum(base_hours) FILTER (WHERE month >= %s AND status <> 'rejected'), "
+                "sum(base_hours) FILTER (WHERE month >= %s AND status = 'validated'), "
+                "sum(counted_hours) FILTER (WHERE month >= %s AND status = 'validated'), "
+                "sum(counted_hours) FILTER (WHERE status = 'validated') "
+                "FROM bench_hours_by_place WHERE kind = 'region' AND code = '11' AND month < %s",
+                [period.start, period.start, period.start, period.end_exclusive],
+            )
+            cursor.fetchall()
+
+    try:
+        after = _median_ms(read, runs)
+    finally:
+        _sql("DROP MATERIALIZED VIEW bench_hours_by_place")
+    result = _row(
+        "materialised aggregate: hours by execution place × month × status", before, after,
+        f"regional hours figures; building it took {refresh_ms:,.0f} ms (nightly refresh)",
+    )  # fmt: skip
+    result.extra["refresh_ms"] = refresh_ms
+    return result
+
+
+def jit_off(runs: int) -> Result:
+    from bench.inprocess import report_year
+    from clauses.reporting import reports
+
+    y = report_year()
+    before = _median_ms(lambda: reports.national_rows(y), runs)
+    _sql("SET jit = off")
+    try:
+        after = _median_ms(lambda: reports.national_rows(y), runs)
+    finally:
+        _sql("SET jit = on")
+    return _row("setting: jit = off", before, after, "national review (consolidation by region)")
+
+
+def run(runs: int = 3) -> list[Result]:
+    if connection.vendor != "postgresql":
+        return [Result("experiments", "", 0, note="PostgreSQL only")]
+    out = []
+    for experiment in (commune_trigram, covering_declaration_index, desk_per_department,
+                       hours_aggregate, jit_off):  # fmt: skip
+        try:
+            out.append(experiment(runs))
+        except Exception as exc:  # noqa: BLE001 — one failed experiment must not stop the rest
+            out.append(Result(experiment.__name__, "", 0, note=f"failed: {exc}"))
+    return out
