@@ -1,27 +1,37 @@
 """Demo hour declarations, on the follow-up's demo assignments (participants `is_demo`).
 
-Monthly declarations over the past months (at most 8) of every demo assignment, with mixed
-statuses: older months validated, the last month awaiting control, one correction asked,
-one refusal. One clause is left behind schedule (its hours stop after two months) and, when
-a demo assignment sits on a market whose execution has ended, that market ends short (its
-clause has a penalty per missing hour). The company with the most demo lots gets a
-globalisation agreement linking two running clauses. Idempotent: all of it is rebuilt.
+Monthly declarations over the past months (at most 14) of every demo assignment, within its
+dates: hours from its weekly hours and the share of the month worked (`rules.eligible_share`),
+never above the monthly ceiling of one person across assignments (`rules.check_hours`),
+subcontracting as an amount. Mixed statuses: older months validated, the last month awaiting
+control, some corrections asked, some refusals. Counted hours are computed by the hours
+rules (`services.recount`). One clause is left behind schedule (its hours stop well short of
+the time elapsed) and one closed market ends short of its target (its clause has a penalty
+per missing hour). The demo company gets a globalisation agreement linking two running
+clauses. Idempotent: all of it is rebuilt.
 """
 
+from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TextIO
 
+from django.db.models import Q
 from django.utils import timezone
 
+from clauses.accounts.demo import DEMO_COMPANY_NAME
 from clauses.followup.models import Assignment
 from clauses.hours import policies, rules, services
 from clauses.hours.enums import DeclarationSource, DeclarationStatus
 from clauses.hours.models import DeclarationEvent, GlobalisationAgreement, HourDeclaration
+from clauses.markets.demo import BEHIND_REFERENCE, ENDED_SHORT_REFERENCE
 from clauses.markets.models import SocialConsideration
 
-MONTHS_BACK = 8
+MONTHS_BACK = 14
 AGREEMENT_REFERENCE = "CG-DEMO-93-001"
+FIX_REASON = "Merci de joindre le relevé d'heures signé du mois."
+REJECT_REASON = "Heures déjà déclarées sur une autre mission (doublon)."
+ENDED_SHORT_SHARE = Decimal("0.7")  # the closed market stops at 70 % of its target
 
 
 def _months(assignment: Assignment, today: date) -> list[date]:
@@ -37,70 +47,116 @@ def _months(assignment: Assignment, today: date) -> list[date]:
     return months
 
 
+def _hours(assignment: Assignment, month: date, variation: int) -> Decimal:
+    """The month's hours: weekly hours × 52 ÷ 12, times the share of the month within the
+    assignment's dates, less a little (absences, bad weather) for variety."""
+    weekly = assignment.weekly_hours or Decimal(35)
+    worked = rules.eligible_share(
+        month,
+        ((date.min, date.max),),
+        assignment_start=assignment.start_date,
+        assignment_end=assignment.end_date,
+    )
+    factor = Decimal(100 - variation % 18) / 100
+    return (weekly * 52 / 12 * worked * factor).quantize(Decimal(1), ROUND_HALF_UP)
+
+
+def _status(index: int, position: int, count: int) -> tuple[str, str]:
+    if position == count - 1:
+        return DeclarationStatus.SUBMITTED, ""
+    if index % 7 == 3 and position == count - 2:
+        return DeclarationStatus.FIX_REQUESTED, FIX_REASON
+    if index % 9 == 4 and position == count - 3:
+        return DeclarationStatus.REJECTED, REJECT_REASON
+    return DeclarationStatus.VALIDATED, ""
+
+
+def _caps(assignments: list[Assignment], today: date) -> dict[int, Decimal]:
+    """Hours the lots of the behind-schedule clause and of the market ending short may
+    reach: half the hours the time elapsed calls for, less the tolerance, and 70 % of the
+    target."""
+    caps = {}
+    clauses = SocialConsideration.objects.filter(
+        lot__in={a.lot_id for a in assignments},
+        kind__in=policies.HOUR_CLAUSE_KINDS,
+        lot__market__reference__in=[BEHIND_REFERENCE, ENDED_SHORT_REFERENCE],
+    ).select_related("lot__market__buyer__department")
+    for clause in clauses:
+        market, target = clause.lot.market, Decimal(clause.hours_target or 0)
+        if market.reference == ENDED_SHORT_REFERENCE:
+            caps[clause.lot_id] = target * ENDED_SHORT_SHARE
+            continue
+        elapsed = rules.elapsed_share(market.start_date, market.end_date, today) or Decimal(0)
+        tolerance = services.settings_for_market(market).schedule_tolerance
+        caps[clause.lot_id] = max(elapsed - tolerance, Decimal(0)) * target / 2
+    return caps
+
+
 def seed(*, stdout: TextIO) -> None:
     HourDeclaration.objects.filter(is_demo=True).delete()
     assignments = list(
         Assignment.objects.filter(participant__is_demo=True)
-        .select_related("lot__market", "participant")
-        .order_by("lot__market__reference", "pk")
+        .select_related("lot__market", "participant", "employer")
+        .order_by("lot__market__reference", "start_date", "pk")
     )
     if not assignments:
         stdout.write("Heures : aucune mission de démonstration (suivi) : rien à déclarer.\n")
         return
     today = timezone.localdate()
-    lots = {a.lot_id for a in assignments}
-    behind_lot = (
-        next((a.lot_id for a in assignments if a.lot.market.status == "in_execution"), None)
-        if len(lots) > 1
-        else None
-    )
-    created = []
-    special = 0
+    caps = _caps(assignments, today)
+    planned = []  # (month, assignment index, position, count)
     for index, assignment in enumerate(assignments):
         months = _months(assignment, today)
-        if assignment.lot_id == behind_lot:
-            months = months[:3]  # hours stopped: behind schedule
+        planned.extend(
+            (month, index, position, len(months)) for position, month in enumerate(months)
+        )
+    planned.sort(key=lambda item: (item[0], item[1]))  # month by month: caps stop the end
+    per_person: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
+    per_lot: dict[int, Decimal] = defaultdict(Decimal)
+    created = []
+    for month, index, position, count in planned:
+        assignment = assignments[index]
+        hours = _hours(assignment, month, index * 7 + position * 5)
+        person = assignment.participant.identity_key or str(assignment.participant_id)
+        # the monthly ceiling of one person, all assignments together
+        hours = min(hours, rules.MONTHLY_CEILING_HOURS - per_person[(person, month)])
+        if hours <= 0:
+            continue
+        rules.check_hours(hours, already_declared=per_person[(person, month)])
+        cap = caps.get(assignment.lot_id)
+        if cap is not None and per_lot[assignment.lot_id] + hours > cap:
+            continue  # hours stopped on this clause
+        per_person[(person, month)] += hours
+        per_lot[assignment.lot_id] += hours
+        status, reason = _status(index, position, count)
         subcontracting = assignment.modality in rules.SUBCONTRACTING_MODALITIES
-        for position, month in enumerate(months):
-            last = position == len(months) - 1
-            status = DeclarationStatus.SUBMITTED if last else DeclarationStatus.VALIDATED
-            reason = ""
-            if not last and special < 2 and position == len(months) - 2:
-                status = (DeclarationStatus.FIX_REQUESTED, DeclarationStatus.REJECTED)[special]
-                reason = (
-                    "Merci de joindre le relevé d'heures signé du mois.",
-                    "Heures déjà déclarées sur une autre mission (doublon).",
-                )[special]
-                special += 1
-            hours = Decimal(100 + (index * 17 + position * 11) % 60)
-            created.append(
-                HourDeclaration(
-                    assignment=assignment,
-                    month=month,
-                    declared_hours=None if subcontracting else hours,
-                    declared_amount_ht=hours * 60 if subcontracting else None,
-                    is_training=assignment.modality == rules.TRAINING,
-                    status=status,
-                    rejection_reason=reason,
-                    declared_by_repr="Démonstration",
-                    controlled_at=None if status == DeclarationStatus.SUBMITTED else timezone.now(),
-                    source=DeclarationSource.SPREADSHEET
-                    if position % 2
-                    else DeclarationSource.FORM,
-                    is_demo=True,
-                )
+        created.append(
+            HourDeclaration(
+                assignment=assignment,
+                month=month,
+                declared_hours=None if subcontracting else hours,
+                # amount × labour share (0.5) ÷ hourly cost (30 €) gives the hours back
+                declared_amount_ht=hours * 60 if subcontracting else None,
+                is_training=assignment.modality == rules.TRAINING,
+                status=status,
+                rejection_reason=reason,
+                declared_by_repr="Démonstration",
+                controlled_at=None if status == DeclarationStatus.SUBMITTED else timezone.now(),
+                source=DeclarationSource.SPREADSHEET if position % 2 else DeclarationSource.FORM,
+                is_demo=True,
             )
+        )
     HourDeclaration.objects.bulk_create(created)
-    declarations = list(HourDeclaration.objects.filter(is_demo=True))
+    declarations = HourDeclaration.objects.filter(is_demo=True)
     DeclarationEvent.objects.bulk_create(
         DeclarationEvent(declaration=d, kind="declared", to_status=d.status, actor_repr="Démo")
-        for d in declarations
+        for d in declarations.only("pk", "status")
     )
     services.recount(declarations)
     # The clauses of ended markets carry a penalty per missing hour, so they end short.
     ended = SocialConsideration.objects.filter(
+        Q(lot__market__end_date__lt=today) | Q(lot__market__status="closed"),
         lot__assignments__in=[a.pk for a in assignments],
-        lot__market__end_date__lt=today,
         penalty_per_missing_hour__isnull=True,
     )
     ended.update(penalty_per_missing_hour=Decimal(50))
@@ -121,7 +177,13 @@ def _agreement(assignments: list[Assignment], today: date) -> GlobalisationAgree
         lots = lots_by_company.setdefault(assignment.employer_id, [])
         if assignment.lot_id not in lots:
             lots.append(assignment.lot_id)
-    company_id, lots = max(lots_by_company.items(), key=lambda item: len(item[1]))
+    demo_company = next(
+        (a.employer_id for a in assignments if a.employer.name == DEMO_COMPANY_NAME), None
+    )
+    if demo_company is not None:  # the demo company account sees it
+        company_id, lots = demo_company, lots_by_company[demo_company]
+    else:
+        company_id, lots = max(lots_by_company.items(), key=lambda item: len(item[1]))
     clauses = list(
         SocialConsideration.objects.filter(
             lot__in=lots,

@@ -1,7 +1,10 @@
-"""Demo markets: an urban renewal operation in Seine-Saint-Denis, 15 markets across every
-status for the demo buyer and other demo buyers, lots with insertion clauses computed by
-the calculator, demo companies (valid SIRETs) as contractors, meetings, one market in the
-mandatory-condition-missing list, and one market converted from a demo desk request.
+"""Demo markets: an urban renewal operation in Seine-Saint-Denis, markets across every
+status for the demo buyer and other demo buyers (in Seine-Saint-Denis, and in Paris,
+Hauts-de-Seine and Val-de-Marne, followed by a demo structure of their département), lots
+with insertion clauses computed by the calculator, demo companies (valid SIRETs) as
+contractors, meetings, one market in the mandatory-condition-missing list, and one market
+converted from a demo desk request. Markets in execution get their planned end (start +
+duration), closed ones end in the past, so that progress, schedule and penalties show.
 
 Everything goes through the services (events, checks). Idempotent: demo markets
 (`is_demo=True`) are deleted and built again; demo organisations and the operation are
@@ -14,6 +17,7 @@ from decimal import Decimal
 from typing import TextIO
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clauses.access.actors import Actor
@@ -22,6 +26,7 @@ from clauses.accounts.enums import BuyerCategory, OrganisationKind
 from clauses.accounts.models import Organisation, User
 from clauses.accounts.validators import luhn_complete
 from clauses.desk.models import Request
+from clauses.followup import rules
 from clauses.markets import services
 from clauses.markets.enums import (
     ConsiderationKind,
@@ -46,10 +51,18 @@ def demo_siret(number: int) -> str:
     return luhn_complete(luhn_complete(f"99800{number:03d}") + "0001")
 
 
+# key: (name, category, département code)
 OTHER_BUYERS = {
-    "landlord": ("Démo Habitat, office public de l'habitat (démo)", BuyerCategory.SOCIAL_LANDLORD),
-    "department": ("Département de démonstration (démo)", BuyerCategory.DEPARTMENT),
-    "state": ("Direction régionale de l'État démo (démo)", BuyerCategory.STATE),
+    "landlord": (
+        "Démo Habitat, office public de l'habitat (démo)",
+        BuyerCategory.SOCIAL_LANDLORD,
+        "93",
+    ),
+    "department": ("Département de démonstration (démo)", BuyerCategory.DEPARTMENT, "93"),
+    "state": ("Direction régionale de l'État démo (démo)", BuyerCategory.STATE, "93"),
+    "paris": ("Paris Démo Habitat, bailleur social (démo)", BuyerCategory.SOCIAL_LANDLORD, "75"),
+    "hauts": ("Ville de Démo-les-Hauts (démo)", BuyerCategory.COMMUNE, "92"),
+    "val": ("Démo Val-de-Marne Agglomération (démo)", BuyerCategory.EPCI, "94"),
 }
 # "btp" is the demo company account's organisation (clauses.accounts.demo): logging in as
 # the demo company shows the lots it holds, their clauses, participants and declarations.
@@ -59,7 +72,14 @@ COMPANIES = {
     "proprete": "Démo Propreté Services (démo)",
     "ei": "Démo Insertion, entreprise d'insertion (démo)",
     "etti": "Intérim Démo Insertion, ETTI (démo)",
+    # the second demo company, holder of the lots in the other départements
+    "idf": "Démo Bâtisseurs Franciliens (démo)",
 }
+COMPANY_DEPARTMENTS = {"idf": "92"}  # else Seine-Saint-Denis
+# The clause whose hours stop (behind schedule) and the closed market that ends short of
+# its target (penalty per missing hour): clauses.hours.demo caps their hours.
+BEHIND_REFERENCE = "DEMO-2026-019"
+ENDED_SHORT_REFERENCE = "DEMO-2026-015"
 
 PUBLICS = [
     EligiblePublic.LONG_TERM_UNEMPLOYED,
@@ -94,6 +114,7 @@ class MarketSpec:
     operation: bool = False
     procedure: str = Procedure.ADAPTED
     derogation: str = ""
+    closed_in_days: int = 0  # a closed market: day of its closure, relative to today
 
 
 S = MarketStatus
@@ -195,6 +216,7 @@ SPECS = [
         -700,
         ("93048",),
         (LotSpec("Peinture", 400_000, "peinture", holder="peinture"),),
+        closed_in_days=-150,
     ),
     MarketSpec(
         "DEMO-2026-008",
@@ -286,6 +308,103 @@ SPECS = [
         -800,
         ("93048",),
         (LotSpec("Chaussées", 1_300_000, "batiment", holder="btp"),),
+        closed_in_days=-45,
+    ),
+    MarketSpec(
+        "DEMO-2026-016",
+        "Rénovation des locaux de la cité administrative",
+        "state",
+        "45453000",
+        "works",
+        S.IN_EXECUTION,
+        -520,
+        ("93008",),
+        (LotSpec("Peinture et revêtements", 1_000_000, "peinture", holder="peinture"),),
+    ),
+    MarketSpec(
+        "DEMO-2026-017",
+        "Réhabilitation d'une résidence sociale, Paris 19e",
+        "paris",
+        "45453000",
+        "works",
+        S.IN_EXECUTION,
+        -540,
+        ("75119",),
+        (
+            LotSpec("Gros œuvre", 3_200_000, "batiment", holder="idf"),
+            LotSpec("Peinture", 700_000, "peinture", holder="idf", co_contractor="ei"),
+        ),
+        procedure=Procedure.OPEN,
+    ),
+    MarketSpec(
+        "DEMO-2026-018",
+        "Construction d'une école maternelle à Nanterre",
+        "hauts",
+        "45214100",
+        "works",
+        S.IN_EXECUTION,
+        -530,
+        ("92050",),
+        (LotSpec("Tous corps d'état", 4_500_000, "batiment", holder="idf"),),
+        procedure=Procedure.OPEN,
+    ),
+    MarketSpec(
+        "DEMO-2026-019",
+        "Construction d'un gymnase à Créteil",
+        "val",
+        "45212200",
+        "works",
+        S.IN_EXECUTION,
+        -560,
+        ("94028",),
+        (LotSpec("Gros œuvre", 5_000_000, "batiment", holder="idf"),),
+        procedure=Procedure.OPEN,
+    ),
+    MarketSpec(
+        "DEMO-2026-020",
+        "Nettoyage des équipements communaux de Vitry-sur-Seine",
+        "val",
+        "90911200",
+        "services",
+        S.IN_EXECUTION,
+        -500,
+        ("94081",),
+        (
+            LotSpec(
+                "Nettoyage des équipements sportifs",
+                600_000,
+                "proprete",
+                holder="proprete",
+                cleaning_months=24,
+                transferred_hours=300,
+            ),
+        ),
+    ),
+    MarketSpec(
+        "DEMO-2026-021",
+        "Rénovation du groupe scolaire Anatole-France",
+        "hauts",
+        "45453000",
+        "works",
+        S.CLOSED,
+        -620,
+        ("92025",),
+        (LotSpec("Second œuvre", 1_400_000, "batiment", holder="idf"),),
+        closed_in_days=-30,
+    ),
+    MarketSpec(
+        "DEMO-2026-022",
+        "Rénovation du centre sportif des Démo-Moulins",
+        "demo",
+        "45212200",
+        "works",
+        S.IN_EXECUTION,
+        -540,
+        ("93066",),
+        (
+            LotSpec("Gros œuvre", 2_600_000, "batiment", holder="btp"),
+            LotSpec("Peinture", 500_000, "peinture", holder="peinture"),
+        ),
     ),
 ]
 
@@ -309,6 +428,26 @@ def _organisation(kind: str, name: str, number: int, **fields: object) -> Organi
         defaults={"name": name, "siren": siret[:9], **fields},
     )
     return organisation
+
+
+def _structure_for(communes: tuple[str, ...]) -> FacilitatorStructure | None:
+    """The demo structure that covers the market's first execution commune (its commune,
+    EPT, EPCI or département; a Paris arrondissement through Paris), else the first demo
+    structure of its département."""
+    commune = Commune.objects.filter(insee=communes[0]).select_related("parent").first()
+    if commune is None:
+        return None
+    structures = FacilitatorStructure.objects.filter(
+        is_demo=True, coordination__department=commune.department_id
+    ).order_by("name")
+    base = commune.parent or commune
+    covering = structures.filter(
+        Q(communes__in=[commune.pk, base.pk])
+        | Q(epts=base.ept_id)
+        | Q(epcis=base.epci_id)
+        | Q(departments=commune.department_id)
+    )
+    return covering.first() or structures.first()
 
 
 def _company(name: str, number: int, department: Department) -> Organisation:
@@ -348,6 +487,8 @@ def _build(
     operation: Operation,
     today: date,
 ) -> Market:
+    if not spec.communes[0].startswith("93"):
+        structure = _structure_for(spec.communes) or structure
     consultation = today + timedelta(days=spec.consultation_in_days)
     facilitator = structure.facilitators.order_by("last_name", "pk").first() if structure else None
     lots = [
@@ -430,7 +571,13 @@ def _build(
                     awarded_amount_ht=Decimal(lot_spec.amount) * Decimal("0.96")
                 )
     if spec.status == S.CLOSED:
-        market = services.change_status(actor=actor, market=market, to=S.CLOSED, on=today)
+        closed_on = min(today + timedelta(days=spec.closed_in_days), today)
+        market = services.change_status(actor=actor, market=market, to=S.CLOSED, on=closed_on)
+    elif spec.status == S.IN_EXECUTION and market.start_date and market.end_date is None:
+        # the planned end of execution (start + duration): progress against time elapsed
+        end = rules.add_months(market.start_date, market.duration_months or 24)
+        Market.objects.filter(pk=market.pk).update(end_date=end)
+        market.end_date = end
     return market
 
 
@@ -488,17 +635,18 @@ def seed(*, stdout: TextIO) -> None:
         return
     Market.objects.filter(is_demo=True).delete()
     buyers = {"demo": demo_buyer}
-    for number, (key, (name, category)) in enumerate(OTHER_BUYERS.items(), start=1):
+    departments = {d.code: d for d in Department.objects.filter(code__in=["75", "92", "93", "94"])}
+    for number, (key, (name, category, code)) in enumerate(OTHER_BUYERS.items(), start=1):
         buyers[key] = _organisation(
             OrganisationKind.BUYER,
             name,
             number,
             buyer_category=category,
-            department=department,
+            department=departments[code],
             is_confirmed=True,
         )
     companies = {
-        key: _company(name, 100 + number, department)
+        key: _company(name, 100 + number, departments[COMPANY_DEPARTMENTS.get(key, "93")])
         for number, (key, name) in enumerate(COMPANIES.items(), start=1)
     }
     structure = (

@@ -1,5 +1,6 @@
-"""The follow-up demo: fictitious participants on the 93 demo markets, one followed by two
-contractors, positions and candidates; idempotent (run twice, markets rebuilt between)."""
+"""The follow-up demo: fictitious participants on the demo markets (93, and 75, 92, 94), one
+followed by two contractors, positions and candidates; idempotent (run twice, markets rebuilt
+between)."""
 
 import io
 
@@ -28,7 +29,7 @@ def test_demo_is_idempotent(settings, django_capture_on_commit_callbacks):
                 module.seed(stdout=out)
     participants = Participant.objects.filter(is_demo=True)
     assert participants.count() == len(demo.PEOPLE)
-    assert all(p.department.code == "93" for p in participants)
+    assert {p.department.code for p in participants} == {"75", "92", "93", "94"}
     twice = [p for p in participants if p.assignments.values("employer").distinct().count() == 2]
     assert len(twice) == 1
     assert Assignment.objects.filter(participant__is_demo=True).count() == len(demo.PEOPLE) + 1
