@@ -179,11 +179,23 @@ class EligibilityCriterion(models.Model):
         verbose_name = "critère d'éligibilité"
         verbose_name_plural = "critères d'éligibilité"
         ordering = ["group", "order", "code", "-version"]
+        # One version of a criterion per territory. Three conditional constraints rather than
+        # `nulls_distinct=False`, which SQLite cannot enforce: the same rule on both databases.
         constraints = [
             models.UniqueConstraint(
-                fields=["code", "region", "department", "version"],
-                name="unique_criterion_version_per_territory",
-                nulls_distinct=False,
+                fields=["code", "version"],
+                condition=models.Q(region__isnull=True, department__isnull=True),
+                name="unique_national_criterion_version",
+            ),
+            models.UniqueConstraint(
+                fields=["code", "region", "version"],
+                condition=models.Q(region__isnull=False, department__isnull=True),
+                name="unique_regional_criterion_version",
+            ),
+            models.UniqueConstraint(
+                fields=["code", "department", "version"],
+                condition=models.Q(department__isnull=False),
+                name="unique_departmental_criterion_version",
             ),
         ]
 
