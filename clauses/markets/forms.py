@@ -270,7 +270,7 @@ class CalculatorForm(MarketsForm, CalculatorFields):
     """The public calculator (a GET form: the result is a link anyone can share)."""
 
     departement = forms.ChoiceField(
-        label="Département (facultatif)",
+        label="Département",
         required=False,
         help_text="Pour utiliser les préréglages de votre territoire.",
     )

@@ -1,8 +1,8 @@
 """Exact rules for clauses: the hour-target calculator and the 2026 mandatory social condition.
 
 Pure functions on Decimals: no database, no clock. Every constant carries its source from
-`shared/domain/RULES.md` (copied in docs/domain-rules.md); values RULES.md marks unverified
-are presets a coordination may change for its territory, never hidden constants.
+the domain rules (docs/domain-rules.md, cited below as "domain rules §N"); values they mark
+unverified are presets a coordination may change for its territory, never hidden constants.
 """
 
 from dataclasses import dataclass, field
@@ -43,11 +43,14 @@ class HourPreset:
     verified: bool = True
 
 
-MEFSUD77 = "Maison de l'emploi Sud 77 (mefsud77.fr), exemple chiffré : RULES.md §2.1, §2.4"
-INSERPROPRE = "Inserpropre, calculateur PACT Propreté (FEP) : RULES.md §2.2"
-ANRU = "Charte nationale d'insertion de l'ANRU : RULES.md §1"
+# Shown to users next to each preset (docs/domain-rules.md §1, §2.1, §2.2, §2.4 hold the detail).
+MEFSUD77 = "Maison de l'emploi Sud 77 (mefsud77.fr), méthode et exemple chiffré des facilitateurs"
+INSERPROPRE = (
+    "Inserpropre, calculateur du PACT Propreté de la Fédération des entreprises de propreté"
+)
+ANRU = "Charte nationale d'insertion de l'ANRU"
 
-# Source: RULES.md §2.4 (labour shares of MEF Sud 77; hourly cost 25–30 € "toutes charges
+# Source: domain rules §2.4 (labour shares of MEF Sud 77; hourly cost 25–30 € "toutes charges
 # comprises", 30 € in the worked example W1; insertion rate 5 % "fixé par le maître
 # d'ouvrage", the usual default). Cleaning: 80 % labour and 20 €/h from Inserpropre.
 HOUR_PRESETS: dict[str, HourPreset] = {
@@ -188,7 +191,7 @@ def estimate_hours(
 ) -> HourEstimate:
     """hours = amount HT × labour share ÷ loaded hourly cost × insertion rate.
 
-    Source: RULES.md §2.1, the facilitators' method (MEF Sud 77): 1,000,000 € × 50 % =
+    Source: domain rules §2.1, the facilitators' method (MEF Sud 77): 1,000,000 € × 50 % =
     500,000 € of labour; × 5 % = 25,000 €; ÷ 30 €/h = 833 hours (worked example W1).
     """
     _check_common(amount_ht, labour_share, hourly_cost, insertion_rate)
@@ -235,7 +238,7 @@ def estimate_cleaning_hours(
 ) -> HourEstimate:
     """The cleaning sector's method, which deducts the hours of the transferred staff.
 
-    Source: RULES.md §2.2 (Inserpropre, PACT Propreté of the FEP): C = hourly cost ÷ labour
+    Source: domain rules §2.2 (Inserpropre, PACT Propreté of the FEP): C = hourly cost ÷ labour
     share (20 € ÷ 80 % = 25 € of turnover per labour hour); P = 1 − (S × C) ÷ (A ÷ N);
     I = P × A ÷ C × T. Under 150 hours, no clause; P ≤ 0 means the transferred staff exceed
     the market's labour potential.
@@ -303,7 +306,7 @@ def estimate_cleaning_hours(
 # Mandatory social condition (L2112-2-1 of the Code de la commande publique)
 # --------------------------------------------------------------------------------------
 
-# Source: RULES.md §1 — loi Climat et résilience art. 35 and its décret of 2 May 2022:
+# Source: domain rules §1 — loi Climat et résilience art. 35 and its décret of 2 May 2022:
 # consultations launched from 21 August 2026 (the Légifrance mirror says 22 August for the
 # law; consultations launched on the 21st are flagged). Defence and security contracts are
 # not concerned.
@@ -325,7 +328,7 @@ class EuThresholds:
     source: str
 
 
-# Source: RULES.md §1, "EU thresholds" (they change every two years: a dated table).
+# Source: domain rules §1, "EU thresholds" (they change every two years: a dated table).
 # 143,000 € for the State in 2024–2025 is marked unverified in RULES.md.
 EU_THRESHOLDS = [
     EuThresholds(
@@ -373,7 +376,7 @@ def check_social_obligation(
 ) -> ObligationCheck:
     """Must this contract carry a social or employment execution condition (L2112-2-1)?
 
-    Source: RULES.md §1: mandatory when the consultation is launched from 21 August 2026,
+    Source: domain rules §1: mandatory when the consultation is launched from 21 August 2026,
     the estimated value is at or above the European threshold, and the contract is not a
     defence or security one (W10: works at 6,000,000 € launched 2026-09-01 → mandatory).
     """
