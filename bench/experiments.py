@@ -214,14 +214,94 @@ def jit_off(runs: int) -> Result:
     return _row("setting: jit = off", before, after, "national review (consolidation by region)")
 
 
+def _covers_split(model, key, *, departments: bool = False):  # noqa: ANN001, ANN202
+    """The coverage condition with the commune test and the arrondissement test in two
+    EXISTS: `commune_id IN (…) OR commune.parent_id = …` inside one EXISTS makes the planner
+    hash the whole through table with every commune (no index); apart, each uses one."""
+    from django.db.models import Q
+
+    from clauses.network.coverage import _m2m_exists, _target
+
+    condition = Q(
+        _m2m_exists(model, "communes", _target("communes", model, "__in", key.commune_ids))
+    )
+    if key.with_arrondissements:
+        condition |= Q(
+            _m2m_exists(
+                model, "communes", _target("communes", model, "__parent_id", key.main_commune_id)
+            )
+        )
+    if key.epci_id:
+        condition |= Q(_m2m_exists(model, "epcis", _target("epcis", model, "", key.epci_id)))
+    if key.ept_id:
+        condition |= Q(_m2m_exists(model, "epts", _target("epts", model, "", key.ept_id)))
+    if departments:
+        condition |= Q(
+            _m2m_exists(model, "departments", _target("departments", model, "", key.department_id))
+        )
+    return condition
+
+
+def coverage_query_shape(runs: int) -> list[Result]:
+    """facilitation_for and route_request with the coverage condition split (prototype of a
+    change to network/coverage.py), then with jit off as well."""
+    from bench.inprocess import sample_communes
+    from clauses.desk import services
+    from clauses.network import querysets
+    from clauses.network.selectors import facilitation_for
+
+    communes = sample_communes(40, seed=5)
+
+    def lookups() -> None:
+        for commune in communes:
+            facilitation_for(commune)
+
+    def routes() -> None:
+        for commune in communes:
+            services.route_request(kind="social_advice", execution_communes=[commune.insee])
+
+    before = (_median_ms(lookups, runs) / len(communes), _median_ms(routes, runs) / len(communes))
+    original = querysets.covers
+    querysets.covers = _covers_split
+    try:
+        split = (
+            _median_ms(lookups, runs) / len(communes),
+            _median_ms(routes, runs) / len(communes),
+        )
+        _sql("SET jit = off")
+        try:
+            both = (
+                _median_ms(lookups, runs) / len(communes),
+                _median_ms(routes, runs) / len(communes),
+            )
+        finally:
+            _sql("SET jit = on")
+    finally:
+        querysets.covers = original
+    _sql("SET jit = off")
+    try:
+        jit_only = _median_ms(lookups, runs) / len(communes)
+    finally:
+        _sql("SET jit = on")
+    note = "per commune, 40 communes; prototype of a change to network/coverage.py"
+    return [
+        _row("query shape: coverage split (facilitation_for)", before[0], split[0], note),
+        _row("query shape: coverage split (route_request)", before[1], split[1], note),
+        _row("coverage split + jit = off (facilitation_for)", before[0], both[0], note),
+        _row("coverage split + jit = off (route_request)", before[1], both[1], note),
+        _row("jit = off alone (facilitation_for)", before[0], jit_only, note),
+    ]
+
+
 def run(runs: int = 3) -> list[Result]:
     if connection.vendor != "postgresql":
         return [Result("experiments", "", 0, note="PostgreSQL only")]
     out = []
-    for experiment in (commune_trigram, covering_declaration_index, desk_per_department,
-                       hours_aggregate, jit_off):  # fmt: skip
+    for experiment in (coverage_query_shape, commune_trigram, desk_per_department,
+                       hours_aggregate, jit_off, covering_declaration_index):  # fmt: skip
         try:
-            out.append(experiment(runs))
+            result = experiment(runs)
+            out.extend(result if isinstance(result, list) else [result])
         except Exception as exc:  # noqa: BLE001 — one failed experiment must not stop the rest
             out.append(Result(experiment.__name__, "", 0, note=f"failed: {exc}"))
     return out
