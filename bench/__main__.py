@@ -19,9 +19,21 @@ ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ("routing", "search", "facilitation", "reports", "import", "http")
 OPT_IN = ("experiments",)  # measured suggestions for other apps (bench/experiments.py)
 DEFAULTS = {
-    "tiny": {"runs": 20, "import_rows": 300, "seconds": 2.0, "clients": 4},
-    "region": {"runs": 300, "import_rows": 100_000, "seconds": 20.0, "clients": 32},
-    "national": {"runs": 300, "import_rows": 100_000, "seconds": 20.0, "clients": 32},
+    "tiny": {"runs": 20, "import_rows": 300, "seconds": 2.0, "clients": 4, "report_runs": 3},
+    "region": {
+        "runs": 300,
+        "import_rows": 100_000,
+        "seconds": 20.0,
+        "clients": 32,
+        "report_runs": 5,
+    },
+    "national": {
+        "runs": 300,
+        "import_rows": 100_000,
+        "seconds": 20.0,
+        "clients": 32,
+        "report_runs": 3,
+    },
 }
 
 
@@ -97,6 +109,7 @@ def run(
     clients: int,
     duckdb: bool,
     http_only: set[str] | None = None,
+    report_runs: int = 5,
     log=print,
 ) -> list:  # noqa: ANN001
     from bench import inprocess
@@ -120,7 +133,7 @@ def run(
             duck = Reference()
             log(f"  exported {sum(duck.rows.values()):,} rows in {duck.export_seconds:.1f} s")
         log("reports…")
-        results += inprocess.reports(runs=3 if scale == "tiny" else 5, duck=duck)
+        results += inprocess.reports(runs=report_runs, duck=duck)
     if "import" in groups:
         log(f"declaration import ({import_rows:,} rows)…")
         results += inprocess.declaration_import(import_rows)
@@ -128,7 +141,7 @@ def run(
         from bench import experiments
 
         log("experiments (indexes, query shapes, aggregates)…")
-        results += experiments.run(runs=3 if scale == "tiny" else 5)
+        results += experiments.run(runs=report_runs)
     if "http" in groups:
         from bench.http import load_tests
 
@@ -140,6 +153,8 @@ def run(
 def _ms(value: float | None) -> str:
     if value is None:
         return ""
+    if value < 1:
+        return f"{value:.3f}"
     return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
 
 
@@ -194,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http", default="", help="HTTP scenarios only (comma-separated)")
     parser.add_argument("--runs", type=int)
     parser.add_argument("--import-rows", type=int)
+    parser.add_argument("--report-runs", type=int, help="runs of each report and experiment")
     parser.add_argument("--seconds", type=float, help="per HTTP scenario (≤ 60)")
     parser.add_argument("--clients", type=int, help="concurrent HTTP clients (≤ 64)")
     parser.add_argument("--no-duckdb", action="store_true")
@@ -201,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="JSON file (default bench/results/<time>-<scale>.json)")
     args = parser.parse_args(argv)
     sizes = dict(DEFAULTS[args.scale])
-    for key in ("runs", "import_rows", "seconds", "clients"):
+    for key in ("runs", "import_rows", "seconds", "clients", "report_runs"):
         if getattr(args, key) is not None:
             sizes[key] = getattr(args, key)
     sizes["seconds"] = min(60.0, sizes["seconds"])
