@@ -319,11 +319,52 @@ def coverage_query_shape(runs: int) -> list[Result]:
     ]
 
 
+def public_pages_cached(runs: int) -> list[Result]:
+    """The public pages rendered in the process (production settings, no HTTP), then with
+    the network's département table and the projected network map computed once and
+    reused (what a per-process cache invalidated when the network changes would give)."""
+    from django.test import Client
+
+    from clauses.core import views as core_views
+    from clauses.network import views as network_views
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    paths = ["/", "/reseau/"]
+
+    def timed_pages() -> list[float]:
+        return [_median_ms(lambda p=p: client.get(p), runs * 5) for p in paths]
+
+    before = timed_pages()
+    table = core_views.department_table()
+    saved = core_views.department_table, network_views.department_table
+    saved_map = network_views._network_map
+    maps: dict = {}
+
+    def cached_map(t):  # noqa: ANN001, ANN202
+        if "map" not in maps:
+            maps["map"] = saved_map(t)
+        return maps["map"]
+
+    core_views.department_table = network_views.department_table = lambda: table
+    network_views._network_map = cached_map
+    try:
+        after = timed_pages()
+    finally:
+        core_views.department_table, network_views.department_table = saved
+        network_views._network_map = saved_map
+    return [
+        _row(f"caching: département table and map ({path})", b, a,
+             "page rendered in the process; prototype of a cache in network/selectors.py")
+        for path, b, a in zip(paths, before, after, strict=True)
+    ]  # fmt: skip
+
+
 def run(runs: int = 3) -> list[Result]:
     if connection.vendor != "postgresql":
         return [Result("experiments", "", 0, note="PostgreSQL only")]
     out = []
-    for experiment in (coverage_query_shape, commune_trigram, desk_per_department,
+    for experiment in (coverage_query_shape, public_pages_cached, commune_trigram,
+                       desk_per_department,
                        hours_aggregate, jit_off, covering_declaration_index):  # fmt: skip
         try:
             result = experiment(runs)
