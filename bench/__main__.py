@@ -113,40 +113,59 @@ def run(
     log=print,
 ) -> list:  # noqa: ANN001
     from bench import inprocess
+    from bench.core import Result
 
-    results = []
-    if "routing" in groups:
-        log("routing…")
-        results += inprocess.routing(runs)
-    if "search" in groups:
-        log("commune search…")
-        results += inprocess.commune_search(runs)
-    if "facilitation" in groups:
-        log("facilitation lookup…")
-        results += inprocess.facilitation(runs)
-    if "reports" in groups:
+    def routing() -> list:
+        return inprocess.routing(runs)
+
+    def search() -> list:
+        return inprocess.commune_search(runs)
+
+    def facilitation() -> list:
+        return inprocess.facilitation(runs)
+
+    def reports() -> list:
         duck = None
         if duckdb:
             from bench.duck import Reference
 
-            log("export to Parquet for DuckDB…")
+            log("  export to Parquet for DuckDB…")
             duck = Reference()
             log(f"  exported {sum(duck.rows.values()):,} rows in {duck.export_seconds:.1f} s")
-        log("reports…")
-        results += inprocess.reports(runs=report_runs, duck=duck)
-    if "import" in groups:
-        log(f"declaration import ({import_rows:,} rows)…")
-        results += inprocess.declaration_import(import_rows)
-    if "experiments" in groups:
+        return inprocess.reports(runs=report_runs, duck=duck)
+
+    def import_() -> list:
+        return inprocess.declaration_import(import_rows)
+
+    def experiments() -> list:
         from bench import experiments
 
-        log("experiments (indexes, query shapes, aggregates)…")
-        results += experiments.run(runs=report_runs)
-    if "http" in groups:
+        return experiments.run(runs=report_runs)
+
+    def http() -> list:
         from bench.http import load_tests
 
-        log(f"HTTP load ({clients} clients, {seconds:g} s per scenario)…")
-        results += load_tests(var_dir, clients=clients, seconds=seconds, only=http_only)
+        log(f"  {clients} clients, {seconds:g} s per scenario")
+        return load_tests(var_dir, clients=clients, seconds=seconds, only=http_only)
+
+    steps = {
+        "routing": routing,
+        "search": search,
+        "facilitation": facilitation,
+        "reports": reports,
+        "import": import_,
+        "experiments": experiments,
+        "http": http,
+    }
+    results = []
+    for name, step in steps.items():
+        if name not in groups:
+            continue
+        log(f"{name}…")
+        try:
+            results += step()
+        except Exception as exc:  # noqa: BLE001 — one failed benchmark must not stop the rest
+            results.append(Result(name, "", 0, note=f"failed: {exc!r}"[:300], met=False))
     return results
 
 
