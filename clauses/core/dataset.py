@@ -32,6 +32,7 @@ at the end instead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -487,6 +488,12 @@ class Generator:
             )
         self._reference()
         self.sink = Sink(self.progress, use_copy=self.use_copy)
+        # The counting rule's day arithmetic, memoised for the run: its arguments (a month,
+        # day windows, assignment dates) repeat across millions of declarations.
+        from clauses.hours import rules as hour_rules
+
+        share = hour_rules.eligible_share
+        hour_rules.eligible_share = functools.lru_cache(maxsize=100_000)(share)
         try:
             self._territories()
             self._network()
@@ -495,6 +502,7 @@ class Generator:
             self._follow_up()
             self._requests()
         finally:
+            hour_rules.eligible_share = share
             self.sink.close()
         self._finish()
         counts = dict(sorted(self.sink.counts.items()))
@@ -1561,7 +1569,7 @@ class Generator:
             )
             base, _ = hour_rules.base_hours(facts, self.counting_settings)
             result = (hour_rules.count_declaration(facts, self.counting_settings), base)
-            if len(self._count_memo) < 2_000_000:
+            if len(self._count_memo) < 300_000:
                 self._count_memo[key] = result
         return result
 
