@@ -202,15 +202,6 @@ def _siret(rng: random.Random, prefix: str = "") -> str:
     return luhn_complete(siren + "".join(str(rng.randrange(10)) for _ in range(4)))
 
 
-def _b36(n: int, width: int) -> str:
-    chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    out = ""
-    for _ in range(width):
-        n, r = divmod(n, 36)
-        out = chars[r] + out
-    return out
-
-
 def _month_add(day: date, months: int) -> date:
     month = day.month - 1 + months
     return date(day.year + month // 12, month % 12 + 1, 1)
