@@ -628,3 +628,41 @@ class InboxFilterForm(DeskForm):
             return {}
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None, False)}
+
+
+class BuyerReplyForm(DeskForm):
+    """A logged-in buyer agent answers the desk from "Mes demandes" (no honeypot: the
+    person is authenticated)."""
+
+    body = forms.CharField(
+        label="Votre message",
+        max_length=5000,
+        help_text="Il est transmis à la personne qui traite votre demande.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Écrivez votre message avant de l'envoyer."},
+    )
+    attachments = MultipleFileField(label="Pièces jointes", required=False)
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachments_help()
+        # DsfrBaseForm already built the bound fields, which copied the empty help text.
+        self._bound_fields_cache.pop("attachments", None)
+
+
+BUYER_STATUS_CHOICES = [
+    ("", "Toutes"),
+    ("open", "En cours (non clôturées)"),
+    *RequestStatus.choices,
+]
+
+
+class BuyerRequestFilterForm(DeskForm):
+    """The filter of "Mes demandes", as a GET form: an invalid value is ignored."""
+
+    status = forms.ChoiceField(label="Statut", required=False, choices=BUYER_STATUS_CHOICES)
+
+    def status_filter(self) -> str:
+        if not self.is_bound or not self.is_valid():
+            return ""
+        return self.cleaned_data["status"]

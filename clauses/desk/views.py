@@ -4,6 +4,8 @@ Thin views: they read through `policies` and `selectors`, write through `service
 turn a `PermissionDenied` into 403 and a record outside the actor's scope into 404.
 
 Public (no account): the request form, its confirmation, the buyer's private follow page.
+Buyer agents (logged in): "Mes demandes", their organisation's requests, and each request's
+page with the exchange and a form to answer.
 Desk side (facilitators, coordinators): inbox, request detail and its actions, dashboard.
 """
 
@@ -13,12 +15,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clauses.access.actors import Actor, actor_for_request
 from clauses.accounts.enums import OrganisationKind, Role
@@ -29,6 +31,8 @@ from clauses.desk.conf import desk_settings
 from clauses.desk.enums import OPEN_STATUSES, MessageKind
 from clauses.desk.forms import (
     COMMUNE_SEARCH_ATTRS,
+    BuyerReplyForm,
+    BuyerRequestFilterForm,
     CloseForm,
     FollowReplyForm,
     InboxFilterForm,
@@ -189,12 +193,22 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
         Request.objects.select_related("target_structure", "target_coordination"),
         reference=reference,
     )
+    actor = actor_for_request(request)
+    in_my_requests = (
+        _is_buyer_agent(actor)
+        and policies.visible_requests(actor).filter(pk=desk_request.pk).exists()
+    )
     return render(
         request,
         "desk/confirmation.html",
         {
             "desk_request": desk_request,
             "follow_url": filed.get("follow_path", ""),
+            "my_request_url": (
+                reverse("desk:my_request", kwargs={"reference": reference})
+                if in_my_requests
+                else ""
+            ),
             "first_response_days": desk_settings().first_response_working_days,
         },
     )
@@ -273,6 +287,140 @@ def _download(attachment: Attachment) -> FileResponse:
 def follow_attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     """A file of the exchange, for the holder of the private link (never a note's)."""
     desk_request, _ = _request_by_token(request, reference)
+    attachment = get_object_or_404(
+        Attachment.objects.filter(request=desk_request).exclude(
+            message__kind=MessageKind.INTERNAL_NOTE
+        ),
+        pk=pk,
+    )
+    return _download(attachment)
+
+
+# ---------------------------------------------------------------------------------------
+# Buyer agents: "Mes demandes" and a request's page
+
+
+def _is_buyer_agent(actor: Actor) -> bool:
+    return actor.role == Role.BUYER_AGENT and actor.organisation_id is not None
+
+
+def _buyer_actor(request: HttpRequest) -> Actor:
+    """A logged-in buyer agent (anonymous people are sent to the login page by the
+    middleware); other roles are refused: the desk side has its own pages."""
+    actor = actor_for_request(request)
+    if not _is_buyer_agent(actor):
+        raise PermissionDenied("Ces pages sont réservées aux agents des acheteurs.")
+    return actor
+
+
+def _last_message_at() -> Subquery:
+    """Date of the last message of the exchange the buyer sees (never an internal note)."""
+    return Subquery(
+        Message.objects.filter(request=OuterRef("pk"))
+        .exclude(kind=MessageKind.INTERNAL_NOTE)
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+
+
+def my_requests(request: HttpRequest) -> HttpResponse:
+    """The requests of the buyer agent's organisation (`visible_requests`), newest first,
+    filtered by status; one query for the rows, one for the count, whatever the page size."""
+    actor = _buyer_actor(request)
+    form = BuyerRequestFilterForm(request.GET or None)
+    status = form.status_filter()
+    requests = policies.visible_requests(actor)
+    if status == "open":
+        requests = requests.filter(status__in=OPEN_STATUSES)
+    elif status:
+        requests = requests.filter(status=status)
+    requests = (
+        requests.select_related("target_structure", "target_coordination")
+        .annotate(last_message_at=_last_message_at())
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(requests, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "desk/my_requests.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": page.object_list,
+            "filtered": bool(status),
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _my_request(actor: Actor, reference: str) -> Request:
+    return get_object_or_404(
+        policies.visible_requests(actor)
+        .select_related("target_structure", "target_coordination", "market_cpv")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.filter(message=None))
+        ),
+        reference=reference,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def my_request(request: HttpRequest, reference: str) -> HttpResponse:
+    """A request of the buyer agent's organisation: status, who handles it, the exchange
+    (never the internal notes) and a form to answer as the buyer (`services.buyer_reply`).
+    Another organisation's request is a 404."""
+    actor = _buyer_actor(request)
+    desk_request = _my_request(actor, reference)
+    can_reply = policies.can_buyer_reply(actor, desk_request)
+    form = BuyerReplyForm()
+    files_dropped = False
+    status = 200
+    if request.method == "POST":
+        form = BuyerReplyForm(request.POST, request.FILES)
+        files_dropped = bool(request.FILES)
+        status = 400
+        if not can_reply:
+            if desk_request.is_open:
+                raise PermissionDenied("Vous ne pouvez pas répondre à cette demande.")
+            form.add_error(
+                None, "Cette demande est clôturée : déposez une nouvelle demande au guichet."
+            )
+        elif form.is_valid():
+            try:
+                services.buyer_reply(
+                    request=desk_request,
+                    actor=actor,
+                    body=form.cleaned_data["body"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, "Votre message a bien été envoyé au guichet.")
+                url = reverse("desk:my_request", kwargs={"reference": reference})
+                return redirect(f"{url}#echanges")
+    return render(
+        request,
+        "desk/my_request.html",
+        {
+            "desk_request": desk_request,
+            "exchange": _buyer_messages(desk_request),
+            "form": form,
+            "can_reply": can_reply,
+            "files_dropped": files_dropped,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def my_request_attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    """A file of the exchange of one of the organisation's requests (never a note's)."""
+    actor = _buyer_actor(request)
+    desk_request = get_object_or_404(policies.visible_requests(actor), reference=reference)
     attachment = get_object_or_404(
         Attachment.objects.filter(request=desk_request).exclude(
             message__kind=MessageKind.INTERNAL_NOTE
