@@ -16,6 +16,7 @@ MY_CLAUSES = reverse("hours:my_clauses")
 REPORTS = reverse("reporting:index")
 AUDIT = reverse("access:audit")
 PARTICIPANTS = reverse("followup:participants")
+MY_REQUESTS = reverse("desk:my_requests")
 
 
 def menu(world: World, role: str, path: str = "/") -> list[str]:
@@ -29,7 +30,7 @@ def menu(world: World, role: str, path: str = "/") -> list[str]:
 @pytest.mark.parametrize(
     ("role", "present", "absent"),
     [
-        ("buyer_agent", [REPORTS], [INBOX, CONTROL, PARTICIPANTS, AUDIT]),
+        ("buyer_agent", [REPORTS, MY_REQUESTS], [INBOX, CONTROL, PARTICIPANTS, AUDIT]),
         ("company_contact", [MY_CLAUSES], [INBOX, CONTROL, PARTICIPANTS]),
         ("facilitator", [INBOX, CONTROL, PARTICIPANTS, REPORTS], [AUDIT, MY_CLAUSES]),
         ("departmental_coordinator", [INBOX, CONTROL, PARTICIPANTS, AUDIT], [MY_CLAUSES]),

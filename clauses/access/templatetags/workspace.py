@@ -32,6 +32,7 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
     if role == Role.BUYER_AGENT:
         links += [
             ("Mes marchés", "markets:list"),
+            ("Mes demandes au guichet", "desk:my_requests"),
             ("Déposer une demande au guichet", "desk:request_form"),
             ("Bilans de mes clauses", "reporting:index"),
         ]
