@@ -5,11 +5,13 @@ Percentages are typed as people say them ("5" for 5 %) and handed to the service
 fractions they expect (0.05). Numbers accept the French writing: "1 000 000,50".
 """
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 
 from clauses.accounts.forms import DsfrForm
 from clauses.accounts.models import Organisation
@@ -22,14 +24,66 @@ from clauses.markets.enums import (
     MarketStatus,
     MeetingKind,
     Modality,
+    OperationKind,
     Procedure,
 )
+from clauses.markets.models import Operation
 from clauses.markets.presets import TerritoryPreset
 from clauses.network.models import Facilitator, FacilitatorStructure
 from clauses.territories.models import Commune, CpvCode, Department
 
 HUNDRED = Decimal(100)
 MAX_COMMUNES = 50
+
+
+def cpv_field(label: str, datalist_id: str, help_text: str) -> forms.CharField:
+    """A CPV code typed as 8 digits or picked among suggestions (a `<datalist>` that htmx
+    fills from `territories:cpv_search` as the person types). Without JavaScript it is a
+    plain code field; a suggestion's value is "45210000 – label", read by `clean_cpv_text`."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=420,
+        help_text=help_text,
+        template_name="markets/forms/cpv_field.html",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "list": datalist_id,
+                "hx-get": reverse_lazy("territories:cpv_search"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": f"#{datalist_id}",
+                "hx-sync": "this:replace",
+            }
+        ),
+    )
+
+
+_CPV_TYPED = re.compile(r"\s*(\d{8})(?:\s*-\s*\d)?(?:\s|$|\s*–)")
+
+
+def clean_cpv_text(text: str) -> CpvCode | None:
+    """The CPV code of what was typed: 8 digits, with or without the check digit ("-5") and
+    the label of a chosen suggestion after them; None when empty."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    typed = _CPV_TYPED.match(text + " ")
+    if typed is None:
+        raise ValidationError(
+            "Indiquez le code CPV à 8 chiffres (par exemple 45210000), ou choisissez-le "
+            "dans la liste proposée quand vous tapez des mots de son libellé.",
+            code="format",
+        )
+    cpv = CpvCode.objects.filter(code8=typed.group(1)).first()
+    if cpv is None:
+        raise ValidationError(
+            f"Ce code CPV est inconnu : {typed.group(1)} n'est pas dans la nomenclature CPV, "
+            "vérifiez les 8 chiffres.",
+            code="unknown",
+        )
+    return cpv
 
 
 class MarketsForm(DsfrForm):
@@ -363,6 +417,18 @@ class MarketFilterForm(MarketsForm):
 # Market, lots, considerations
 
 
+def clean_communes_text(text: str) -> list[Commune]:
+    """Communes typed as INSEE codes separated by commas or semicolons."""
+    codes = [c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()]
+    if len(codes) > MAX_COMMUNES:
+        raise ValidationError(f"Indiquez au plus {MAX_COMMUNES} communes.")
+    found = {c.insee: c for c in Commune.objects.filter(insee__in=codes)}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ValidationError(f"Code(s) INSEE inconnu(s) : {', '.join(unknown)}.")
+    return [found[code] for code in dict.fromkeys(codes)]
+
+
 class MarketForm(MarketsForm):
     buyer = forms.ModelChoiceField(
         label="Acheteur", queryset=Organisation.objects.none(), required=True
@@ -375,12 +441,11 @@ class MarketForm(MarketsForm):
     procedure = forms.ChoiceField(
         label="Procédure", required=False, choices=[("", "Non précisée")] + Procedure.choices
     )
-    cpv = forms.CharField(
-        label="Code CPV principal",
-        required=False,
-        max_length=10,
-        help_text="8 chiffres, par exemple 45210000.",
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    cpv = cpv_field(
+        "Code CPV principal",
+        "suggestions-cpv-marche",
+        "8 chiffres, par exemple 45210000 ; ou tapez des mots (« travaux bâtiment ») et "
+        "choisissez un code proposé.",
     )
     estimated_amount_ht = _amount(
         "Montant estimé (€ HT)", help_text="Exemple : 1 200 000 — sert au calcul des heures."
@@ -416,6 +481,14 @@ class MarketForm(MarketsForm):
             "last_name", "first_name"
         ),
     )
+    operation = forms.ModelChoiceField(
+        label="Opération",
+        required=False,
+        queryset=Operation.objects.none(),
+        empty_label="Aucune opération",
+        help_text="Le projet d'ensemble dont ce marché fait partie (par exemple un projet "
+        "de renouvellement urbain), s'il y en a un.",
+    )
     defence_or_security = forms.BooleanField(
         label="Marché de défense ou de sécurité", required=False
     )
@@ -444,36 +517,34 @@ class MarketForm(MarketsForm):
             "suivi",
             "Lieu d'exécution et suivi",
             "",
-            ("communes", "following_structure", "facilitator", "defence_or_security"),
+            (
+                "communes",
+                "following_structure",
+                "facilitator",
+                "operation",
+                "defence_or_security",
+            ),
         ),
     )
 
-    def __init__(self, *args: Any, buyers: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, buyers: Any = None, operations: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if buyers is None:
             del self.fields["buyer"]
         else:
             self.fields["buyer"].queryset = buyers
+        if operations is None:
+            del self.fields["operation"]
+        else:
+            self.fields["operation"].queryset = operations
 
     def clean_cpv(self) -> CpvCode | None:
-        code = (self.cleaned_data.get("cpv") or "").replace(" ", "").split("-")[0]
-        if not code:
-            return None
-        cpv = CpvCode.objects.filter(code8=code[:8]).first()
-        if cpv is None:
-            raise ValidationError("Ce code CPV est inconnu : vérifiez les 8 chiffres.")
-        return cpv
+        return clean_cpv_text(self.cleaned_data.get("cpv") or "")
 
     def clean_communes(self) -> list[Commune]:
-        text = self.cleaned_data.get("communes") or ""
-        codes = [c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()]
-        if len(codes) > MAX_COMMUNES:
-            raise ValidationError(f"Indiquez au plus {MAX_COMMUNES} communes.")
-        found = {c.insee: c for c in Commune.objects.filter(insee__in=codes)}
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            raise ValidationError(f"Code(s) INSEE inconnu(s) : {', '.join(unknown)}.")
-        return [found[code] for code in dict.fromkeys(codes)]
+        return clean_communes_text(self.cleaned_data.get("communes") or "")
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -491,6 +562,12 @@ class LotForm(MarketsForm, CalculatorFields):
         "Montant estimé du lot (€ HT)",
         help_text="Exemple : 450 000. Sert de montant de calcul si vous n'en indiquez pas.",
     )
+    cpv = cpv_field(
+        "Code CPV du lot",
+        "suggestions-cpv-lot",
+        "8 chiffres, ou des mots de son libellé pour choisir un code proposé. Laissez vide "
+        "pour reprendre le code du marché.",
+    )
     with_clause = forms.BooleanField(
         label="Ajouter une clause d'insertion à ce lot (condition d'exécution)",
         required=False,
@@ -500,11 +577,12 @@ class LotForm(MarketsForm, CalculatorFields):
         "number",
         "title",
         "lot_amount",
+        "cpv",
         "with_clause",
         *CalculatorFields.CALCULATOR_FIELDS,
     ]
     fieldsets = (
-        ("lot", "Le lot", "", ("number", "title", "lot_amount")),
+        ("lot", "Le lot", "", ("number", "title", "lot_amount", "cpv")),
         (
             "clause",
             "Clause d'insertion calculée",
@@ -519,6 +597,9 @@ class LotForm(MarketsForm, CalculatorFields):
         self.set_presets(presets)
         self.fields["amount_ht"].label = "Montant de calcul des heures (€ HT)"
         self.fields["amount_ht"].help_text = "Laissez vide pour utiliser le montant du lot."
+
+    def clean_cpv(self) -> CpvCode | None:
+        return clean_cpv_text(self.cleaned_data.get("cpv") or "")
 
 
 HOURS_CHOICES = [
@@ -709,6 +790,62 @@ class ImportForm(MarketsForm):
         if upload.size > 5 * 1024 * 1024:
             raise ValidationError("Le fichier dépasse 5 Mo.")
         return upload
+
+
+# ---------------------------------------------------------------------------------------
+# Operations
+
+
+class OperationForm(MarketsForm):
+    name = forms.CharField(
+        label="Nom de l'opération",
+        max_length=250,
+        help_text="Par exemple : NPNRU Franc-Moisin, Saint-Denis.",
+    )
+    kind = forms.ChoiceField(label="Type d'opération", choices=OperationKind.choices)
+    department = forms.ModelChoiceField(
+        label="Département", queryset=Department.objects.none(), empty_label="À choisir"
+    )
+    communes = forms.CharField(
+        label="Communes",
+        required=False,
+        help_text="Codes INSEE séparés par des virgules, par exemple 93066, 93048.",
+    )
+    insertion_rate = FrenchDecimalField(
+        label="Taux d'insertion visé (%)",
+        required=False,
+        min_value=Decimal(0),
+        max_value=HUNDRED,
+        help_text="Part des heures travaillées réservée à l'insertion. Charte ANRU : 5 "
+        "(travaux et ingénierie), 10 (gestion urbaine de proximité).",
+    )
+    description = forms.CharField(
+        label="Présentation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+    def clean_communes(self) -> list[Commune]:
+        return clean_communes_text(self.cleaned_data.get("communes") or "")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        department = data.get("department")
+        outside = [
+            c.insee
+            for c in data.get("communes") or ()
+            if department is not None and c.department_id != department.pk
+        ]
+        if outside:
+            self.add_error(
+                "communes",
+                f"Commune(s) hors du département {department.code} : {', '.join(outside)}.",
+            )
+        return data
 
 
 # ---------------------------------------------------------------------------------------

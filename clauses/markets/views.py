@@ -13,16 +13,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from clauses.access.actors import Actor, actor_for_request
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Organisation
 from clauses.desk import policies as desk_policies
+from clauses.hours import selectors as hours_selectors
 from clauses.markets import clause_text, imports, policies, rules, selectors, services
 from clauses.markets.calculator import Calculation, calculate
 from clauses.markets.enums import (
@@ -42,6 +44,7 @@ from clauses.markets.forms import (
     MarketFilterForm,
     MarketForm,
     MeetingForm,
+    OperationForm,
     OverrideForm,
     PresetForm,
     StatusForm,
@@ -55,11 +58,13 @@ from clauses.markets.models import (
     LotContractor,
     Market,
     Meeting,
+    Operation,
     SocialConsideration,
 )
 from clauses.markets.presets import presets_for
 
 PER_PAGE = 20
+UPCOMING_MEETINGS = 5
 DOCX = clause_text.DOCX_MIMETYPE
 ODT = clause_text.ODT_MIMETYPE
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -238,6 +243,9 @@ def market_list(request: HttpRequest) -> HttpResponse:
     if role in ("coordinator", "facilitator", "admin"):
         missing_count = selectors.markets_missing_social_condition(actor).count()
     title, intro = LIST_TITLES[role]
+    meetings = None
+    if role in ("facilitator", "coordinator") and not request.htmx:
+        meetings = list(selectors.upcoming_meetings(actor)[:UPCOMING_MEETINGS])
     context = {
         "form": form,
         "page": page,
@@ -249,6 +257,7 @@ def market_list(request: HttpRequest) -> HttpResponse:
         "missing_count": missing_count,
         "can_create": role != "company" and actor.can_write,
         "can_import": role != "company" and actor.can_write,
+        "meetings": meetings,
     }
     template = "markets/_list_results.html" if request.htmx else "markets/list.html"
     return render(request, template, context)
@@ -284,6 +293,10 @@ def _detail_context(
     can_edit = policies.can_edit_market(actor, market)
     obligation = services.obligation_for(market)
     lots = list(market.lots.all())
+    # Hours progress of the market's clauses the actor may follow: one call, a fixed number
+    # of queries whatever the number of lots (clauses.hours.selectors).
+    market_hours = hours_selectors.market_progress(actor, market.pk, today=timezone.localdate())
+    by_clause = {item.clause.pk: item for item in market_hours.clauses} if market_hours else {}
     lot_rows = []
     for lot in lots:
         considerations = list(lot.considerations.all())
@@ -291,6 +304,9 @@ def _detail_context(
             {
                 "lot": lot,
                 "considerations": considerations,
+                "clauses": [
+                    {"consideration": c, "hours": by_clause.get(c.pk)} for c in considerations
+                ],
                 "contractors": list(lot.contractor_links.all()),
                 "satisfied": any(
                     c.kind in ("execution_condition", "insertion_market") for c in considerations
@@ -303,6 +319,7 @@ def _detail_context(
     asks_derogation = obligation.mandatory and bool(missing_lots) and not market.derogation_reason
     return {
         "market": market,
+        "market_hours": market_hours if by_clause else None,
         "lot_rows": lot_rows,
         "obligation": obligation,
         "asks_derogation": asks_derogation,
@@ -363,7 +380,7 @@ def market_create(request: HttpRequest) -> HttpResponse:
     actor = actor_for_request(request)
     _require_market_author(actor)
     buyers = _buyers_for(actor)
-    form = MarketForm(_posted(request), buyers=buyers)
+    form = MarketForm(_posted(request), buyers=buyers, operations=_operation_choices(actor))
     if request.method == "POST" and form.is_valid():
         buyer = form.cleaned_data.get("buyer") or get_object_or_404(
             Organisation, pk=actor.organisation_id
@@ -403,7 +420,9 @@ def market_edit(request: HttpRequest, pk: int) -> HttpResponse:
     market = _visible_market(actor, pk)
     if not policies.can_edit_market(actor, market):
         raise PermissionDenied("Vous ne pouvez pas modifier ce marché.")
-    form = MarketForm(_posted(request), initial=_market_initial(market))
+    form = MarketForm(
+        _posted(request), initial=_market_initial(market), operations=_operation_choices(actor)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         try:
@@ -487,6 +506,7 @@ def lot_form(request: HttpRequest, pk: int, lot_pk: int | None = None) -> HttpRe
             "number": lot.number,
             "title": lot.title,
             "lot_amount": _fr(lot.estimated_amount_ht),
+            "cpv": lot.cpv.code8 if lot.cpv_id else "",
         }
     else:
         numbers = [lot.number for lot in market.lots.all()]
@@ -500,7 +520,7 @@ def lot_form(request: HttpRequest, pk: int, lot_pk: int | None = None) -> HttpRe
                 market=market,
                 number=data["number"],
                 title=data["title"],
-                cpv=lot.cpv if lot else market.cpv,
+                cpv=data["cpv"] or (lot.cpv if lot else market.cpv),
                 estimated_amount_ht=data["lot_amount"],
                 awarded_amount_ht=lot.awarded_amount_ht if lot else None,
                 lot=lot,
@@ -774,6 +794,112 @@ def invite_to_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRes
     meeting = get_object_or_404(Meeting, market=market, pk=meeting_pk)
     services.invite_to_meeting(actor=actor, meeting=meeting)
     return _done(request, market, "L'invitation est envoyée.", "reunions")
+
+
+# ---------------------------------------------------------------------------------------
+# Operations
+
+
+def _visible_operations(actor: Actor) -> QuerySet[Operation]:
+    """The operations of the markets an actor sees; for facilitators and territorial
+    coordinators, also those of their départements (an operation is created before its
+    markets are attached to it). Administrators: all."""
+    if actor.is_platform_admin:
+        return Operation.objects.all()
+    condition = Q(pk__in=policies.visible_markets(actor).values("operation"))
+    if (actor.is_facilitator or actor.is_territorial_coordinator) and actor.department_codes:
+        condition |= Q(department__code__in=actor.department_codes)
+    return Operation.objects.filter(condition)
+
+
+def _operation_choices(actor: Actor) -> QuerySet[Operation]:
+    return _visible_operations(actor).order_by("name")
+
+
+def _can_create_operation(actor: Actor) -> bool:
+    return actor.can_write and (
+        actor.is_platform_admin or actor.is_facilitator or actor.is_territorial_coordinator
+    )
+
+
+def operation_list(request: HttpRequest) -> HttpResponse:
+    """The operations (groups of markets, e.g. an urban renewal project) an actor sees, with
+    the number of its markets the actor sees (one query)."""
+    actor = actor_for_request(request)
+    _list_role(actor)
+    visible = policies.visible_markets(actor).values("pk")
+    operations = (
+        _visible_operations(actor)
+        .select_related("department")
+        .annotate(market_count=Count("markets", filter=Q(markets__in=visible), distinct=True))
+        .order_by("name", "pk")
+    )
+    page = Paginator(operations, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "markets/operation_list.html",
+        {"page": page, "rows": page.object_list, "can_create": _can_create_operation(actor)},
+    )
+
+
+def _operation_departments(actor: Actor) -> QuerySet:
+    departments = _departments().order_by("code")
+    if actor.is_platform_admin:
+        return departments
+    return departments.filter(code__in=actor.department_codes)
+
+
+def operation_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    if not _can_create_operation(actor):
+        raise PermissionDenied(
+            "Les opérations sont créées par les facilitateurs, facilitatrices et coordinations."
+        )
+    form = OperationForm(_posted(request), departments=_operation_departments(actor))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rate = data["insertion_rate"]
+        try:
+            operation = services.create_operation(
+                actor=actor,
+                name=data["name"],
+                kind=data["kind"],
+                department=data["department"],
+                communes=data["communes"],
+                insertion_rate=None if rate is None else rate / 100,
+                description=data["description"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                f"L'opération « {operation.name} » est créée. Rattachez-y ses marchés depuis "
+                "leur page (« Modifier le marché »).",
+            )
+            return redirect("markets:operation_detail", pk=operation.pk)
+    status = 400 if form.errors else 200
+    return render(request, "markets/operation_form.html", {"form": form}, status=status)
+
+
+def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An operation: its markets the actor sees and the hours progress of their clauses
+    (clauses.hours.selectors.operation_progress), in a fixed number of queries."""
+    actor = actor_for_request(request)
+    operation = get_object_or_404(_visible_operations(actor).select_related("department"), pk=pk)
+    markets = list(selectors.market_list(actor, selectors.MarketFilters(operation_id=operation.pk)))
+    progress = hours_selectors.operation_progress(actor, operation.pk, today=timezone.localdate())
+    return render(
+        request,
+        "markets/operation_detail.html",
+        {
+            "operation": operation,
+            "communes": list(operation.communes.order_by("name")),
+            "markets": markets,
+            "progress": progress,
+            "insertion_percent": percent(operation.insertion_rate),
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------

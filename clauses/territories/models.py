@@ -7,7 +7,7 @@ Codes are the official ones (INSEE, SIREN, CPV, NAF) and serve as natural keys.
 from django.db import models
 
 from clauses.territories.enums import CommuneKind, EpciKind, MarketKind, NafLevel
-from clauses.territories.querysets import CommuneQuerySet
+from clauses.territories.querysets import CommuneQuerySet, CpvCodeQuerySet
 
 
 class Region(models.Model):
@@ -179,6 +179,8 @@ class CpvCode(models.Model):
     division = models.CharField("division", max_length=2, db_index=True)
     market_kind = models.CharField("type de marché", max_length=10, choices=MarketKind.choices)
     search_label = models.CharField(max_length=400, editable=False)
+
+    objects = CpvCodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "code CPV"

@@ -1,3 +1,5 @@
+import re
+
 from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
@@ -71,3 +73,28 @@ class CommuneQuerySet(models.QuerySet):
 
     def with_department(self) -> "CommuneQuerySet":
         return self.select_related("department")
+
+
+class CpvCodeQuerySet(models.QuerySet):
+    def search(self, query: str) -> "CpvCodeQuerySet":
+        """CPV codes matching what a person typed, broadest first.
+
+        - Digits first (a code, whole or begun, with its check digit "-5" or the label of a
+          chosen suggestion after it): the codes starting with its first eight digits.
+        - Otherwise words, accents and case ignored: codes whose label has a word starting
+          with each of them ("bat scol" finds "Travaux de construction de bâtiments
+          scolaires").
+        Divisions, then groups, classes and categories (the CPV levels), then by code: a
+        person who types "travaux" sees division 45 first. Slice it ([:10]).
+        """
+        text = query.strip()[:MAX_QUERY_LENGTH]
+        digits = re.match(r"\d{1,8}", text)
+        if digits is not None:
+            return self.filter(code8__startswith=digits.group()).order_by("level", "code8")
+        words = fold(text, expand=False).split()
+        if not words:
+            return self.none()
+        matches = Q()
+        for word in words:
+            matches &= Q(search_label__startswith=word) | Q(search_label__contains=f" {word}")
+        return self.filter(matches).order_by("level", "code8")

@@ -6,4 +6,5 @@ app_name = "territories"
 
 urlpatterns = [
     path("communes/recherche/", views.commune_search, name="commune_search"),
+    path("cpv/recherche/", views.cpv_search, name="cpv_search"),
 ]
