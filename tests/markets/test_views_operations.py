@@ -375,3 +375,27 @@ def test_operation_list_query_budget(client, hw, op, django_assert_max_num_queri
     client.get(OPERATIONS)
     with django_assert_max_num_queries(12):
         client.get(OPERATIONS)
+
+
+# ---------------------------------------------------------------------------------------
+# CPV of a lot (the autocomplete's field on the lot form)
+
+
+def test_lot_takes_the_picked_cpv_or_the_markets(client, market_world):  # noqa: F811
+    market = market_world.market()
+    log_in(client, market_world, "buyer")
+    url = f"/marches/{market.pk}/lots/ajouter/"
+    page = text(client.get(url))
+    assert 'list="suggestions-cpv-lot"' in page
+    response = client.post(
+        url, {"number": "2", "title": "Peinture", "cpv": "45442100 – Travaux de peinture"}
+    )
+    assert response.status_code == 302
+    assert market.lots.get(number=2).cpv.code8 == "45442100"
+    client.post(url, {"number": "3", "title": "Divers", "cpv": ""})
+    assert market.lots.get(number=3).cpv.code8 == "45210000"
+    lot = market.lots.get(number=2)
+    assert 'value="45442100"' in text(client.get(f"/marches/{market.pk}/lots/{lot.pk}/"))
+    response = client.post(url, {"number": "4", "title": "X", "cpv": "12345678"})
+    assert response.status_code == 400
+    assert "Ce code CPV est inconnu : 12345678" in text(response)
