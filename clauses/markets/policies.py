@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 from clauses.access.actors import Actor
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Organisation
-from clauses.markets.models import Market, Meeting, SocialConsideration
+from clauses.markets.models import Market, Meeting, Operation, SocialConsideration
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination
 
@@ -176,3 +176,15 @@ def can_manage_territory_settings(
             Coordination.objects.filter(pk=actor.coordination_id, region_id=region_id).exists()
         )
     return False
+
+
+def visible_operations(actor: Actor) -> QuerySet[Operation]:
+    """The operations of the markets an actor sees; for facilitators and territorial
+    coordinators, also those of their départements (an operation is created before its
+    markets are attached to it). Administrators: all."""
+    if actor.is_platform_admin:
+        return Operation.objects.all()
+    condition = Q(pk__in=visible_markets(actor).values("operation"))
+    if (actor.is_facilitator or actor.is_territorial_coordinator) and actor.department_codes:
+        condition |= Q(department__code__in=actor.department_codes)
+    return Operation.objects.filter(condition)

@@ -800,20 +800,8 @@ def invite_to_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRes
 # Operations
 
 
-def _visible_operations(actor: Actor) -> QuerySet[Operation]:
-    """The operations of the markets an actor sees; for facilitators and territorial
-    coordinators, also those of their départements (an operation is created before its
-    markets are attached to it). Administrators: all."""
-    if actor.is_platform_admin:
-        return Operation.objects.all()
-    condition = Q(pk__in=policies.visible_markets(actor).values("operation"))
-    if (actor.is_facilitator or actor.is_territorial_coordinator) and actor.department_codes:
-        condition |= Q(department__code__in=actor.department_codes)
-    return Operation.objects.filter(condition)
-
-
 def _operation_choices(actor: Actor) -> QuerySet[Operation]:
-    return _visible_operations(actor).order_by("name")
+    return policies.visible_operations(actor).order_by("name")
 
 
 def _can_create_operation(actor: Actor) -> bool:
@@ -829,7 +817,7 @@ def operation_list(request: HttpRequest) -> HttpResponse:
     _list_role(actor)
     visible = policies.visible_markets(actor).values("pk")
     operations = (
-        _visible_operations(actor)
+        policies.visible_operations(actor)
         .select_related("department")
         .annotate(market_count=Count("markets", filter=Q(markets__in=visible), distinct=True))
         .order_by("name", "pk")
@@ -886,7 +874,9 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An operation: its markets the actor sees and the hours progress of their clauses
     (clauses.hours.selectors.operation_progress), in a fixed number of queries."""
     actor = actor_for_request(request)
-    operation = get_object_or_404(_visible_operations(actor).select_related("department"), pk=pk)
+    operation = get_object_or_404(
+        policies.visible_operations(actor).select_related("department"), pk=pk
+    )
     markets = list(selectors.market_list(actor, selectors.MarketFilters(operation_id=operation.pk)))
     progress = hours_selectors.operation_progress(actor, operation.pk, today=timezone.localdate())
     return render(
