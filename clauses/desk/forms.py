@@ -311,7 +311,7 @@ class RequestForm(DeskForm):
             attrs={
                 "autocomplete": "off",
                 "list": "suggestions-cpv",
-                "hx-get": reverse_lazy("desk:cpv_suggestions"),
+                "hx-get": reverse_lazy("territories:cpv_search"),
                 "hx-trigger": "input changed delay:300ms",
                 "hx-target": "#suggestions-cpv",
             }

@@ -16,7 +16,6 @@ urlpatterns = [
     ),
     path("communes/suggestions/", views.commune_suggestions, name="commune_suggestions"),
     path("communes/ajouter/", views.commune_chip, name="commune_chip"),
-    path("cpv/suggestions/", views.cpv_suggestions, name="cpv_suggestions"),
     # Buyer agents (logged in): their organisation's requests.
     path("mes-demandes/", views.my_requests, name="my_requests"),
     path("mes-demandes/<str:reference>/", views.my_request, name="my_request"),

@@ -44,8 +44,7 @@ from clauses.desk.forms import (
 )
 from clauses.desk.models import Attachment, Message, Request
 from clauses.network.models import Coordination, FacilitatorStructure
-from clauses.territories.models import Commune, CpvCode
-from clauses.territories.search import fold
+from clauses.territories.models import Commune
 
 PER_PAGE = 20
 SUGGESTIONS = 8
@@ -462,22 +461,6 @@ def commune_chip(request: HttpRequest) -> HttpResponse:
             "search_input": search_input,
         },
     )
-
-
-@login_not_required
-@require_GET
-def cpv_suggestions(request: HttpRequest) -> HttpResponse:
-    query = (request.GET.get("cpv") or request.GET.get("q") or "").strip()[:100]
-    codes: list[CpvCode] = []
-    if query[:1].isdigit():
-        codes = list(CpvCode.objects.filter(code8__startswith=query[:8])[:SUGGESTIONS])
-    elif len(query) >= 3:
-        codes = list(
-            CpvCode.objects.filter(search_label__contains=fold(query)).order_by("level", "code8")[
-                :SUGGESTIONS
-            ]
-        )
-    return render(request, "desk/_cpv_suggestions.html", {"codes": codes})
 
 
 # ---------------------------------------------------------------------------------------

@@ -255,9 +255,11 @@ def test_commune_chip_returns_a_checked_box_and_empties_the_search(client, db):
     assert "Aubervilliers (93) ajoutée" in html
 
 
-def test_cpv_suggestions(client, db):
-    by_code = client.get(reverse("desk:cpv_suggestions"), {"cpv": "4500"}).content.decode()
-    by_word = client.get(reverse("desk:cpv_suggestions"), {"cpv": "travaux"}).content.decode()
+def test_cpv_suggestions_come_from_the_shared_territories_search(client, db):
+    form_html = client.get(reverse("desk:request_form")).content.decode()
+    assert reverse("territories:cpv_search") in form_html
+    by_code = client.get(reverse("territories:cpv_search"), {"cpv": "4500"}).content.decode()
+    by_word = client.get(reverse("territories:cpv_search"), {"cpv": "travaux"}).content.decode()
 
     assert 'value="45000000 – ' in by_code
     assert "<option" in by_word
