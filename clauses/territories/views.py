@@ -3,19 +3,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from clauses.territories.models import Commune, CpvCode
+from clauses.territories.models import CpvCode
 
 SUGGESTIONS = 10
-
-
-@login_not_required
-def commune_search(request: HttpRequest) -> HttpResponse:
-    """Autocomplete suggestions (htmx partial) for a commune or postcode field."""
-    query = request.GET.get("q", "")[:100]
-    communes = list(Commune.objects.search(query).with_department()[:SUGGESTIONS])
-    return render(
-        request, "territories/commune_suggestions.html", {"communes": communes, "q": query}
-    )
 
 
 @login_not_required
