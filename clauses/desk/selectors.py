@@ -54,6 +54,56 @@ def in_department(code: str) -> Q:
     return Q(Exists(communes)) | Q(Exists(departments))
 
 
+def in_departments(codes: list[str]) -> Q:
+    """Requests executed in any of these départements, as two semi-joins
+    (`pk IN (SELECT request_id …)`): one condition whatever the number of départements,
+    where OR-ing `in_department` would add two correlated EXISTS per département and per
+    row (docs/performance.md, suggestion 3)."""
+    through_communes = Request.execution_communes.through.objects.filter(
+        commune__department__code__in=codes
+    ).values("request_id")
+    through_departments = Request.execution_departments.through.objects.filter(
+        department__code__in=codes
+    ).values("request_id")
+    return Q(pk__in=through_communes) | Q(pk__in=through_departments)
+
+
+def counts_by_department(requests: QuerySet[Request], codes: list[str]) -> dict[str, int]:
+    """How many of these requests each département has (one of its communes, or the whole
+    département), each request counted once per département: three grouped queries
+    (by commune, by département, and the requests named both ways, subtracted)."""
+    ids = requests.order_by().values("pk")
+    by_commune = Request.execution_communes.through.objects.filter(
+        request__in=ids, commune__department__code__in=codes
+    )
+    by_department = Request.execution_departments.through.objects.filter(
+        request__in=ids, department__code__in=codes
+    )
+    both = by_commune.filter(
+        Exists(
+            by_department.filter(
+                request=OuterRef("request"), department__code=OuterRef("commune__department__code")
+            )
+        )
+    )
+
+    def grouped(rows: QuerySet, code_field: str) -> dict[str, int]:
+        return dict(
+            rows.order_by()
+            .values(code_field)
+            .annotate(n=Count("request", distinct=True))
+            .values_list(code_field, "n")
+        )
+
+    communes = grouped(by_commune, "commune__department__code")
+    departments = grouped(by_department, "department__code")
+    overlap = grouped(both, "commune__department__code")
+    return {
+        code: communes.get(code, 0) + departments.get(code, 0) - overlap.get(code, 0)
+        for code in codes
+    }
+
+
 def inbox(
     actor: Actor,
     *,

@@ -30,7 +30,7 @@ from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Organisation
 from clauses.desk.models import Request
 from clauses.desk.policies import visible_requests
-from clauses.desk.selectors import in_department
+from clauses.desk.selectors import in_department, in_departments
 from clauses.markets.models import Market
 from clauses.markets.policies import visible_markets
 from clauses.network.enums import CoordinationLevel
@@ -232,9 +232,7 @@ def region_scope(actor: Actor, code: str, *, region: Region | None = None) -> Sc
     )
     if not allowed:
         return None
-    desk_condition = Q(pk__in=[])
-    for department_code in codes:
-        desk_condition |= in_department(department_code)
+    desk_condition = in_departments(codes)
     return Scope(
         kind=REGION,
         key=code,

@@ -151,3 +151,30 @@ def test_inbox_lists_in_workflow_order_then_most_urgent_first(network, filed):
     assert rows[-1] == filed["closed"]
     new = [r for r in rows if r.status == RequestStatus.NEW]
     assert [r.first_response_due for r in new] == sorted(r.first_response_due for r in new)
+
+
+def test_counts_by_department_count_each_request_once_per_department(network):
+    both_ways = services.file_request(
+        data=request_data(execution_communes=["93066", "93048"], execution_departments=["93"]),
+        now=at(2026, 6, 1),
+    ).request
+    two_departments = services.file_request(
+        data=request_data(execution_communes=["93066", "75119"]), now=at(2026, 6, 2)
+    ).request
+    whole_94 = services.file_request(
+        data=request_data(execution_communes=[], execution_departments=["94"]),
+        now=at(2026, 6, 3),
+    ).request
+    requests = Request.objects.filter(pk__in=[both_ways.pk, two_departments.pk, whole_94.pk])
+    codes = ["75", "93", "94", "95"]
+    counts = selectors.counts_by_department(requests, codes)
+    assert counts == {"75": 1, "93": 2, "94": 1, "95": 0}
+    # The same as the per-département condition, request by request.
+    for code in codes:
+        assert counts[code] == requests.filter(selectors.in_department(code)).count()
+    assert set(requests.filter(selectors.in_departments(["93", "94"]))) == {
+        both_ways,
+        two_departments,
+        whole_94,
+    }
+    assert list(requests.filter(selectors.in_departments(["95"]))) == []
