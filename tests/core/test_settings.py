@@ -162,3 +162,18 @@ def test_env_int_and_list(monkeypatch):
         env_int("CLAUSES_TEST_INT", 7)
     monkeypatch.setenv("CLAUSES_TEST_LIST", " a.example, ,b.example ")
     assert env_list("CLAUSES_TEST_LIST", []) == ["a.example", "b.example"]
+
+
+def test_postgres_connections_turn_jit_off_unless_asked(tmp_path: Path):
+    code = (
+        "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    )
+    url = "postgres://u@127.0.0.1:5432/x"
+    off = run_python(code, tmp_path, DJANGO_SECRET_KEY="k" * 50, DATABASE_URL=url)
+    assert off.returncode == 0, off.stderr
+    assert "-c jit=off" in off.stdout
+    on = run_python(
+        code, tmp_path, DJANGO_SECRET_KEY="k" * 50, DATABASE_URL=url, CLAUSES_POSTGRES_JIT="true"
+    )
+    assert on.returncode == 0, on.stderr
+    assert "jit" not in on.stdout
