@@ -29,7 +29,12 @@ MESSAGE_READ_ONLY = (
 
 class TokenAuth(HttpBearer):
     """Returns the `Actor` of the token; 401 for an unknown, revoked or expired token; 403
-    for a read-only token on a method that writes."""
+    for a read-only token on a method that writes, unless the endpoint only computes
+    (`TokenAuth(computes_only=True)`: a POST that stores nothing, like an assessment)."""
+
+    def __init__(self, *, computes_only: bool = False) -> None:
+        super().__init__()
+        self.computes_only = computes_only
 
     def authenticate(self, request: HttpRequest, token: str) -> Actor:
         api_token = find_usable_token(token.strip())
@@ -38,7 +43,7 @@ class TokenAuth(HttpBearer):
         actor = actor_for_token(api_token)
         if actor.is_anonymous:
             raise AuthenticationError(401, MESSAGE_INVALID)
-        if actor.read_only and request.method not in SAFE_METHODS:
+        if actor.read_only and request.method not in SAFE_METHODS and not self.computes_only:
             raise HttpError(403, MESSAGE_READ_ONLY)
         touch(api_token, client_ip(request))
         return actor

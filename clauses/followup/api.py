@@ -14,12 +14,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import HttpError
 
-from clauses.access.actors import Actor, actor_for_token
-from clauses.access.api_auth import MESSAGE_INVALID, TokenAuth
-from clauses.access.audit import client_ip
-from clauses.access.tokens import find_usable_token, touch
+from clauses.access.actors import Actor
+from clauses.access.api_auth import TokenAuth
 from clauses.followup import rules
 from clauses.followup.enums import Benefit, EmployerKind
 from clauses.followup.schemas import AssessIn, AssessOut, ErrorOut
@@ -31,20 +29,6 @@ FORBIDDEN = (
     "Réservé aux jetons d'une structure facilitatrice ou d'une coordination territoriale "
     "(rôle facilitateur·rice ou coordinateur·rice)."
 )
-
-
-class CalculationTokenAuth(TokenAuth):
-    """A token, read-only accepted: the assessment is a calculation that writes nothing."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Actor:
-        api_token = find_usable_token(token.strip())
-        if api_token is None:
-            raise AuthenticationError(401, MESSAGE_INVALID)
-        actor = actor_for_token(api_token)
-        if actor.is_anonymous:
-            raise AuthenticationError(401, MESSAGE_INVALID)
-        touch(api_token, client_ip(request))
-        return actor
 
 
 def _body_doc() -> dict:
@@ -171,7 +155,7 @@ def parse_facts(payload: dict, today: datetime.date) -> tuple[rules.Facts | None
     ),
     operation_id="followup_eligibility_assess",
     openapi_extra=_body_doc(),
-    auth=CalculationTokenAuth(),
+    auth=TokenAuth(computes_only=True),
 )
 def assess(request: HttpRequest) -> Status:
     actor: Actor = request.auth  # type: ignore[attr-defined]

@@ -27,8 +27,7 @@ def test_openapi_lists_every_public_endpoint_in_french(client):
         "/api/v1/clauses/obligation-check",
     ]:
         assert path in schema["paths"], path
-    assert "BearerAuth" in str(schema["components"].get("securitySchemes", {})) or any(
-        "security" in operation
-        for methods in schema["paths"].values()
-        for operation in methods.values()
-    )
+    schemes = schema["components"]["securitySchemes"]
+    assert {"type": "http", "scheme": "bearer"} in schemes.values()
+    assert "security" in schema["paths"]["/api/v1/me"]["get"]  # token endpoints declare it
+    assert "security" not in schema["paths"]["/api/v1/communes"]["get"]  # public ones do not
