@@ -150,6 +150,16 @@ class Market(models.Model):
         verbose_name="demande au guichet d'origine",
     )
     defence_or_security = models.BooleanField("marché de défense ou de sécurité", default=False)
+    # The contract's `id` in the données essentielles (DECP) its buyer publishes after award;
+    # the observatory matches it with (this id, the buyer's SIRET). Empty until known.
+    decp_id = models.CharField(
+        "identifiant DECP",
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="L'identifiant du marché dans les données essentielles de la commande "
+        "publique (DECP) publiées par l'acheteur après l'attribution.",
+    )
     derogation_reason = models.TextField(
         "motif de dérogation à la condition sociale obligatoire",
         blank=True,
