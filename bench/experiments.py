@@ -325,8 +325,8 @@ def public_pages_cached(runs: int) -> list[Result]:
     reused (what a per-process cache invalidated when the network changes would give)."""
     from django.test import Client
 
-    from clauses.core import views as core_views
     from clauses.network import views as network_views
+    from clauses.site import views as site_views
 
     client = Client(HTTP_HOST="127.0.0.1")
     paths = ["/", "/reseau/"]
@@ -335,8 +335,8 @@ def public_pages_cached(runs: int) -> list[Result]:
         return [_median_ms(lambda p=p: client.get(p), runs * 5) for p in paths]
 
     before = timed_pages()
-    table = core_views.department_table()
-    saved = core_views.department_table, network_views.department_table
+    table = site_views.department_table()
+    saved = site_views.department_table, network_views.department_table
     saved_map = network_views._network_map
     maps: dict = {}
 
@@ -345,12 +345,12 @@ def public_pages_cached(runs: int) -> list[Result]:
             maps["map"] = saved_map(t)
         return maps["map"]
 
-    core_views.department_table = network_views.department_table = lambda: table
+    site_views.department_table = network_views.department_table = lambda: table
     network_views._network_map = cached_map
     try:
         after = timed_pages()
     finally:
-        core_views.department_table, network_views.department_table = saved
+        site_views.department_table, network_views.department_table = saved
         network_views._network_map = saved_map
     return [
         _row(f"caching: département table and map ({path})", b, a,

@@ -19,7 +19,7 @@ def _public(patterns: list) -> list:
 api_patterns, api_app_name, api_namespace = api.urls
 
 urlpatterns = [
-    path("", include("clauses.core.urls")),
+    path("", include("clauses.site.urls")),
     path("territoires/", include("clauses.territories.urls")),
     path("reseau/", include("clauses.network.urls")),
     path("compte/", include("clauses.accounts.urls")),

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "clauses.followup",
     "clauses.hours",
     "clauses.reporting",
+    # The top app (home, "Mon espace" menu, demo and reference orchestration): always last.
+    "clauses.site",
 ]
 
 MIDDLEWARE = [

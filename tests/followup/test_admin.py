@@ -13,8 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clauses.access.enums import AuditAction
 from clauses.access.models import AuditEvent
 from clauses.accounts.models import User
-from clauses.core.management.commands.load_reference import REFERENCE_COMMANDS
 from clauses.followup.models import EligibilityCriterion
+from clauses.site.management.commands.load_reference import REFERENCE_COMMANDS
 
 pytestmark = pytest.mark.django_db
 

@@ -89,6 +89,6 @@ def test_missing_file_column_or_option(tmp_path):
 
 
 def test_not_part_of_load_reference():
-    from clauses.core.management.commands.load_reference import REFERENCE_COMMANDS
+    from clauses.site.management.commands.load_reference import REFERENCE_COMMANDS
 
     assert "load_qpv" not in REFERENCE_COMMANDS

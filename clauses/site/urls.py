@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clauses.core import views
+from clauses.site import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from clauses.access.templatetags.workspace import workspace_menu
+from clauses.site.templatetags.workspace import workspace_menu
 from tests.access.conftest import World
 from tests.access.helpers import login
 

@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     subject = quote("Demande d'accompagnement clauses sociales")
     return render(
         request,
-        "core/home.html",
+        "site/home.html",
         {
             "total_facilitators": table.total_facilitators,
             "total_structures": table.total_structures,

@@ -87,7 +87,7 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
     return unique
 
 
-@register.inclusion_tag("access/_workspace_menu.html", takes_context=True)
+@register.inclusion_tag("site/_workspace_menu.html", takes_context=True)
 def workspace_menu(context: template.Context) -> dict:
     request = context.get("request")
     if request is None or not request.user.is_authenticated:

@@ -1,7 +1,6 @@
-from importlib import import_module
-
 from django.core.management.base import BaseCommand
 
+from clauses.access.demo import demo_tokens
 from clauses.accounts.demo import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -13,13 +12,8 @@ from clauses.accounts.models import User
 
 
 def _api_tokens() -> dict:
-    """Demo API tokens by email (or role key), from the access app when it provides them."""
-    try:
-        module = import_module("clauses.access.demo")
-        tokens = module.demo_tokens()
-    except (ImportError, AttributeError):
-        return {}
-    return dict(tokens or {})
+    """Demo API tokens by email (or role key)."""
+    return dict(demo_tokens() or {})
 
 
 class Command(BaseCommand):

@@ -1,0 +1,3 @@
+"""The site tests reuse the access tests' small world of actors."""
+
+from tests.access.conftest import world  # noqa: F401
