@@ -123,6 +123,27 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
+# The cache holds the rate limits and the cached public pages: every server process must share
+# it. `REDIS_URL` (e.g. redis://127.0.0.1:6379/0) selects Django's built-in Redis cache;
+# without it, local memory — right for the embedded demo (one process), wrong for several.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CLAUSES_CACHE_PREFIX", "clauses"),
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "clauses",
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
