@@ -160,14 +160,8 @@ def _service_data(payload: dict) -> dict[str, Any] | Status:
     return data
 
 
-def _rate_limited(request: HttpRequest, email: Any) -> Status | None:
-    try:
-        abuse.check_rate_limit(
-            ip=client_ip(request), email=email if isinstance(email, str) else None
-        )
-    except abuse.RateLimited as exc:
-        return Status(429, {"detail": exc.message, "errors": {}})
-    return None
+def _too_many(exc: abuse.RateLimited) -> Status:
+    return Status(429, {"detail": exc.message, "errors": {}})
 
 
 def _file(request: HttpRequest, data: dict[str, Any], files: list) -> Status:
@@ -175,15 +169,15 @@ def _file(request: HttpRequest, data: dict[str, Any], files: list) -> Status:
         abuse.check_honeypot(data.pop(abuse.HONEYPOT_FIELD, None))
     except ValidationError as exc:
         return Status(400, {"detail": exc.messages[0], "errors": {}})
-    limited = _rate_limited(request, data.get("contact_email"))
-    if limited:
-        return limited
     ip = client_ip(request)
+    email = data.get("contact_email")
     try:
-        filed = services.file_request(data=data, attachments=files, ip=ip)
+        with abuse.filing_allowance(ip=ip, email=email if isinstance(email, str) else None):
+            filed = services.file_request(data=data, attachments=files, ip=ip)
+    except abuse.RateLimited as exc:
+        return _too_many(exc)
     except ValidationError as exc:
         return _invalid(_errors(exc))
-    abuse.count_request(ip=ip, email=filed.request.contact_email)
     desk_request = filed.request
     target = Target(
         level=desk_request.target_level,
@@ -226,9 +220,10 @@ def route(request: HttpRequest) -> Any:
     payload = _json(request)
     if isinstance(payload, Status):
         return payload
-    limited = _rate_limited(request, None)
-    if limited:
-        return limited
+    try:
+        abuse.count_routing(ip=client_ip(request))
+    except abuse.RateLimited as exc:
+        return _too_many(exc)
     region_wide = payload.get("region_wide", False)
     try:
         decision = services.route_request(

@@ -20,6 +20,8 @@ class DeskSettings:
     max_attachments: int
     max_requests_per_ip_per_hour: int
     max_requests_per_email_per_day: int
+    max_routings_per_ip_per_hour: int
+    max_follow_links_per_ip_per_hour: int
     max_communes: int
 
 
@@ -34,5 +36,7 @@ def desk_settings() -> DeskSettings:
         max_attachments=settings.CLAUSES_DESK_MAX_ATTACHMENTS,
         max_requests_per_ip_per_hour=settings.CLAUSES_DESK_MAX_REQUESTS_PER_IP_PER_HOUR,
         max_requests_per_email_per_day=settings.CLAUSES_DESK_MAX_REQUESTS_PER_EMAIL_PER_DAY,
+        max_routings_per_ip_per_hour=settings.CLAUSES_DESK_MAX_ROUTINGS_PER_IP_PER_HOUR,
+        max_follow_links_per_ip_per_hour=settings.CLAUSES_DESK_MAX_FOLLOW_LINKS_PER_IP_PER_HOUR,
         max_communes=settings.CLAUSES_DESK_MAX_COMMUNES,
     )

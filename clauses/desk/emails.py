@@ -79,6 +79,14 @@ def _inbox_url() -> str:
     return f"{desk_settings().site_url}{path}"
 
 
+def _lost_link_url() -> str:
+    try:
+        path = reverse("desk:new_follow_link")
+    except NoReverseMatch:
+        path = "/guichet/suivi/nouveau-lien/"
+    return f"{desk_settings().site_url}{path}"
+
+
 def _desk_address(request: Request) -> list[str]:
     """Where the buyer's answers should go: the target's address."""
     if request.target_structure_id:
@@ -108,7 +116,14 @@ def acknowledge(request_id: int, url: str) -> None:
     _send(
         subject=f"Demande {request.reference} bien reçue",
         template="acknowledgement",
-        context={"request": request, "follow_url": url, "target_name": request.target_name},
+        # Only what the desk wrote: the form's free text (names, message, subject) never goes
+        # to the typed address, so the form cannot relay spam (#11).
+        context={
+            "request": request,
+            "follow_url": url,
+            "target_name": request.target_name,
+            "lost_link_url": _lost_link_url(),
+        },
         to=[request.contact_email],
         reply_to=_desk_address(request),
     )

@@ -511,6 +511,36 @@ class FollowReplyForm(DeskForm):
         return cleaned
 
 
+class NewFollowLinkForm(DeskForm):
+    """A buyer who lost the private follow link: the reference and the contact address."""
+
+    reference = forms.CharField(
+        label="Référence de la demande",
+        help_text=(
+            "Elle figure dans l'objet du courriel de confirmation, par exemple GRCS-2026-000123."
+        ),
+        max_length=30,
+        error_messages={"required": "Indiquez la référence de votre demande."},
+    )
+    contact_email = forms.EmailField(
+        label="Adresse électronique donnée dans la demande",
+        max_length=254,
+        error_messages={
+            "required": "Indiquez l'adresse électronique donnée dans la demande.",
+            "invalid": "Indiquez une adresse électronique valide, par exemple nom@exemple.fr.",
+        },
+    )
+    site_web = honeypot_field()
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip().upper()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        refuse_robots(self)
+        return cleaned
+
+
 class ReplyForm(DeskForm):
     prefix = "reponse"
 

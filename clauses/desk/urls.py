@@ -8,6 +8,7 @@ urlpatterns = [
     # Public: filing and following a request.
     path("demande/", views.request_form, name="request_form"),
     path("demande/<str:reference>/envoyee/", views.confirmation, name="confirmation"),
+    path("suivi/nouveau-lien/", views.new_follow_link, name="new_follow_link"),
     path("suivi/<str:reference>/", views.follow, name="follow"),
     path(
         "suivi/<str:reference>/pieces-jointes/<int:pk>/",

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clauses.access.actors import Actor, actor_for_request
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.desk import policies, selectors, services
-from clauses.desk.abuse import RateLimited, check_rate_limit, count_request
+from clauses.desk.abuse import RateLimited, count_follow_link_request, filing_allowance
 from clauses.desk.charts import HORIZONTAL, bar_chart
 from clauses.desk.conf import desk_settings
 from clauses.desk.enums import OPEN_STATUSES, MessageKind
@@ -36,6 +36,7 @@ from clauses.desk.forms import (
     CloseForm,
     FollowReplyForm,
     InboxFilterForm,
+    NewFollowLinkForm,
     NoteForm,
     ReassignForm,
     ReplyForm,
@@ -140,19 +141,18 @@ def request_form(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             ip, email = _client_ip(request), form.cleaned_data["contact_email"]
             try:
-                check_rate_limit(ip=ip, email=email)
-                filed = services.file_request(
-                    data=_service_data(form.cleaned_data),
-                    attachments=form.cleaned_data["attachments"],
-                    filed_by=request.user if request.user.is_authenticated else None,
-                    ip=ip,
-                )
+                with filing_allowance(ip=ip, email=email):
+                    filed = services.file_request(
+                        data=_service_data(form.cleaned_data),
+                        attachments=form.cleaned_data["attachments"],
+                        filed_by=request.user if request.user.is_authenticated else None,
+                        ip=ip,
+                    )
             except RateLimited as error:
                 form.add_error(None, error.message)
             except ValidationError as error:
                 _add_service_errors(form, error, SERVICE_FIELDS)
             else:
-                count_request(ip=ip, email=email)
                 token = filed.raw_follow_token
                 request.session[FILED_SESSION_KEY] = {
                     "reference": filed.request.reference,
@@ -213,12 +213,43 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+class UnknownFollowLink(Exception):
+    """A follow link whose reference or token does not match (or no longer does)."""
+
+
 def _request_by_token(request: HttpRequest, reference: str) -> tuple[Request, str]:
     token = request.GET.get("jeton", "")[:200]
     desk_request = services.request_for_token(reference=reference, token=token)
     if desk_request is None:
-        raise Http404("Lien de suivi inconnu ou expiré.")
+        raise UnknownFollowLink
     return desk_request, token
+
+
+def _unknown_follow_link(request: HttpRequest) -> HttpResponse:
+    """A French page (404) for a wrong or replaced link, pointing to the new-link page."""
+    return render(request, "desk/follow_unknown.html", status=404)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def new_follow_link(request: HttpRequest) -> HttpResponse:
+    """A buyer who lost the private link asks for a new one with the reference and the
+    contact address. The answer is the same whether or not they match (no enumeration);
+    on a match the new link is emailed to the contact address and the old one stops
+    working. Rate limited per IP and per reference."""
+    form = NewFollowLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"]
+        try:
+            count_follow_link_request(ip=_client_ip(request), reference=reference)
+        except RateLimited as error:
+            form.add_error(None, error.message)
+        else:
+            services.send_new_follow_link(
+                reference=reference, contact_email=form.cleaned_data["contact_email"]
+            )
+            return render(request, "desk/new_follow_link_sent.html")
+    return render(request, "desk/new_follow_link.html", {"form": form})
 
 
 def _buyer_messages(desk_request: Request) -> list[Message]:
@@ -234,7 +265,10 @@ def _buyer_messages(desk_request: Request) -> list[Message]:
 def follow(request: HttpRequest, reference: str) -> HttpResponse:
     """The buyer's private page (link with a token, no account): status, who handles the
     request, the exchange, a form to answer."""
-    desk_request, token = _request_by_token(request, reference)
+    try:
+        desk_request, token = _request_by_token(request, reference)
+    except UnknownFollowLink:
+        return _unknown_follow_link(request)
     form = FollowReplyForm()
     files_dropped = False
     if request.method == "POST":
@@ -285,7 +319,10 @@ def _download(attachment: Attachment) -> FileResponse:
 @require_GET
 def follow_attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     """A file of the exchange, for the holder of the private link (never a note's)."""
-    desk_request, _ = _request_by_token(request, reference)
+    try:
+        desk_request, _ = _request_by_token(request, reference)
+    except UnknownFollowLink:
+        raise Http404("Lien de suivi inconnu ou expiré.") from None
     attachment = get_object_or_404(
         Attachment.objects.filter(request=desk_request).exclude(
             message__kind=MessageKind.INTERNAL_NOTE
