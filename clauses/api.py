@@ -25,6 +25,7 @@ api.add_router("/clauses/", "clauses.markets.api.router")
 api.add_router("/", "clauses.markets.api.markets_router")
 api.add_router("/", "clauses.hours.api.router")
 api.add_router("/", "clauses.followup.api.router")
+api.add_router("/programme/", "clauses.programme.api.router")
 
 # Protected routers set `auth=TokenAuth()` themselves; failures answer in French.
 api_auth.install(api)

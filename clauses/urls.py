@@ -29,6 +29,7 @@ urlpatterns = [
     path("acces/", include("clauses.access.urls")),
     path("bilans/", include("clauses.reporting.urls")),
     path("heures/", include("clauses.hours.urls")),
+    path("programmation/", include("clauses.programme.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((_public(api_patterns), api_app_name), namespace=api_namespace)),
     # The address the documentation gives for the API docs; the versioned page is canonical.

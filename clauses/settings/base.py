@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "clauses.followup",
     "clauses.hours",
     "clauses.reporting",
+    "clauses.programme",
     # The top app (home, "Mon espace" menu, demo and reference orchestration): always last.
     "clauses.site",
 ]
