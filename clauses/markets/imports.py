@@ -598,7 +598,9 @@ def import_markets(
                 changes["holder"] = ["", row.holder_siret]
             if changes:
                 market.save()
-                services._event(market, MarketEventKind.IMPORTED, actor=actor, changes=changes)
+                services.common._event(
+                    market, MarketEventKind.IMPORTED, actor=actor, changes=changes
+                )
                 report.updated += 1
             else:
                 report.unchanged += 1

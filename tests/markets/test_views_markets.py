@@ -471,7 +471,7 @@ def test_add_and_remove_a_contractor_by_siret(client, world):
 
 def test_schedule_a_meeting_and_invite_the_facilitator(client, world, monkeypatch):
     monkeypatch.setattr(
-        "clauses.markets.services.transaction.on_commit", lambda func, **kwargs: func()
+        "clauses.markets.services.meetings.transaction.on_commit", lambda func, **kwargs: func()
     )
     market = world.market()
     log_in(client, world, "buyer")
