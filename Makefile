@@ -23,13 +23,14 @@ define pytest_strict
 endef
 
 .PHONY: help venv install migrate reference demo-data demo serve test test-only lint format \
-	test-pg test-browser ci bench bench-national clean
+	test-pg test-ops test-browser ci bench bench-national clean
 
 help:
 	@echo "make demo          install, migrate, load reference and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test          install, lint, run the whole test suite on SQLite"
 	@echo "make test-pg       run the test suite on PostgreSQL (PG_URL=$(PG_URL))"
 	@echo "make test-browser  run the browser tests (Debian chromium, /usr/bin/chromium)"
+	@echo "make test-ops      backups, faults, several servers (PostgreSQL + Redis, PG_URL=$(PG_URL))"
 	@echo "make lint          ruff, djlint, makemigrations --check"
 	@echo "make format        format the code"
 	@echo "make bench         run the benchmarks on the configured database (DATABASE_URL)"
@@ -80,10 +81,14 @@ test: lint test-only
 
 # The suite on SQLite, without the lint (what `make test` runs after the lint).
 test-only: $(BIN)/python
-	$(call pytest_strict,,-m "not browser" -n 2)
+	$(call pytest_strict,,-m "not browser and not ops" -n 2)
 
 test-pg: $(BIN)/python
-	$(call pytest_strict,DATABASE_URL=$(PG_URL),-m "not browser" -n 2)
+	$(call pytest_strict,DATABASE_URL=$(PG_URL),-m "not browser and not ops" -n 2)
+
+# Operations tests (backups restored, faults survived, several servers): PostgreSQL, one by one.
+test-ops: $(BIN)/python
+	$(call pytest_strict,DATABASE_URL=$(PG_URL),-m ops -p no:randomly tests/ops)
 
 test-browser: $(BIN)/python
 	$(call pytest_strict,,-m browser -p no:randomly tests/browser)
@@ -104,7 +109,7 @@ bench-national: $(BIN)/python
 	createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
 	DATABASE_URL=$(BENCH_URL) $(MANAGE) migrate --noinput -v0
 	DATABASE_URL=$(BENCH_URL) $(MANAGE) load_reference --wet-run -v0
-	DATABASE_URL=$(BENCH_URL) $(MANAGE) generate_dataset --scale $(BENCH_SCALE) --wet-run
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python -m bench.dataset --scale $(BENCH_SCALE) --wet-run
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python -m bench --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 clean:
