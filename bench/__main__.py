@@ -2,7 +2,7 @@
 configured database (DATABASE_URL, else the SQLite file of the var directory), print one
 table and save the figures as JSON under bench/results/ (git-ignored).
 
-The dataset comes first: `manage.py generate_dataset --scale … --wet-run` (docs/performance.md).
+The dataset comes first: `python -m bench.dataset --scale … --wet-run` (docs/performance.md).
 Settings are the production ones (`clauses.settings.base`) with a throwaway secret.
 """
 

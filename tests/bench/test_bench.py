@@ -10,13 +10,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 from django.test import Client
 
-from bench import core, http, inprocess
+from bench import core, dataset, http, inprocess
 from bench.__main__ import table
-from clauses.core import dataset
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 25)
@@ -29,9 +27,10 @@ def generated():
 
 
 def test_dry_run_writes_nothing(capsys):
+    from bench.dataset.cli import main
     from clauses.markets.models import Market
 
-    call_command("generate_dataset", "--scale", "national")
+    assert main(["--scale", "national"]) == 0
     assert "Essai à blanc" in capsys.readouterr().out
     assert not Market.objects.exists()
 
