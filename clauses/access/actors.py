@@ -22,13 +22,14 @@ Later apps build their own `visible_<things>(actor)` from `actor.structure_ids`,
 `actor.is_national`, `actor.can_see_personal_data` — never from the request.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.accounts.models import Membership, Organisation
+from clauses.core.http import client_ip
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination, FacilitatorStructure
 from clauses.network.selectors import departments_under
@@ -57,6 +58,7 @@ class Actor:
     department_codes: frozenset[str] = field(default=_EMPTY)
     covers_whole_departments: bool = False
     label: str = "Anonyme"
+    ip: str | None = None  # the client's address, for the journals (`core.http.client_ip`)
 
     # -- who ---------------------------------------------------------------------------
     @property
@@ -75,6 +77,23 @@ class Actor:
     def is_platform_admin(self) -> bool:
         """A member with the administrator role, or a Django superuser (never a token)."""
         return not self.via_token and (self.role == Role.ADMIN or self.is_superuser)
+
+    @property
+    def is_buyer_agent(self) -> bool:
+        """An agent of a buyer organisation (the one way to ask it)."""
+        return (
+            self.role == Role.BUYER_AGENT
+            and self.organisation_kind == OrganisationKind.BUYER
+            and self.organisation_id is not None
+        )
+
+    @property
+    def is_company_contact(self) -> bool:
+        return self.role == Role.COMPANY_CONTACT and self.organisation_id is not None
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER and self.organisation_id is not None
 
     @property
     def is_coordinator(self) -> bool:
@@ -227,11 +246,12 @@ def actor_for_request(request: HttpRequest) -> Actor:
         actor = ANONYMOUS
     else:
         actor = actor_for_membership(_current_membership(request), user=user)
+        actor = replace(actor, ip=client_ip(request))
     request._clauses_actor = actor  # type: ignore[attr-defined]
     return actor
 
 
-def actor_for_token(token: "ApiToken") -> Actor:
+def actor_for_token(token: "ApiToken", *, ip: str | None = None) -> Actor:
     """The actor of an API call: a member of the token's organisation with the token's
     role, never an organisation administrator, read-only if the token is."""
     from clauses.access.enums import TokenScope
@@ -245,5 +265,6 @@ def actor_for_token(token: "ApiToken") -> Actor:
         token_id=token.pk,
         read_only=token.scope != TokenScope.READ_WRITE,
         label=f"Jeton d'API « {token.name} » (clauses_{token.prefix}…)",
+        ip=ip,
         **_scope(token.role, organisation),
     )

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 
 from clauses.access import policies
 from clauses.access.actors import actor_for_request
-from clauses.access.models import ApiToken, AuditEvent
+from clauses.access.models import ApiToken
 from clauses.access.tokens import revoke_token
+from clauses.accounts.models import AuditEvent
 
 
 @admin.register(ApiToken)

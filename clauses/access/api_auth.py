@@ -11,8 +11,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 
 from clauses.access.actors import Actor, actor_for_token
-from clauses.access.audit import client_ip
 from clauses.access.tokens import find_usable_token, touch
+from clauses.core.http import client_ip
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -40,12 +40,12 @@ class TokenAuth(HttpBearer):
         api_token = find_usable_token(token.strip())
         if api_token is None:
             raise AuthenticationError(401, MESSAGE_INVALID)
-        actor = actor_for_token(api_token)
+        actor = actor_for_token(api_token, ip=client_ip(request))
         if actor.is_anonymous:
             raise AuthenticationError(401, MESSAGE_INVALID)
         if actor.read_only and request.method not in SAFE_METHODS and not self.computes_only:
             raise HttpError(403, MESSAGE_READ_ONLY)
-        touch(api_token, client_ip(request))
+        touch(api_token, actor.ip)
         return actor
 
 

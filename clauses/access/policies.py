@@ -26,9 +26,9 @@ own policies.py from the actor's scope (`clauses.access.actors.Actor`), and call
 from django.db.models import Q, QuerySet
 
 from clauses.access.actors import Actor
-from clauses.access.models import ApiToken, AuditEvent
+from clauses.access.models import ApiToken
 from clauses.accounts.enums import OrganisationKind
-from clauses.accounts.models import Membership, Organisation
+from clauses.accounts.models import AuditEvent, Membership, Organisation
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure, Partner
 from clauses.territories.models import Department

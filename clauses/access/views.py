@@ -94,7 +94,7 @@ def audit_journal(request: HttpRequest) -> HttpResponse:
         raise Http404("Page introuvable.")
     form = AuditFilterForm(request.GET or None)
     events = policies.visible_audit_events(actor).select_related(
-        "actor_user", "actor_token", "organisation", "content_type"
+        "actor_user", "organisation", "content_type"
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

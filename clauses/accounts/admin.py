@@ -109,10 +109,10 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(LoginEvent)
 class LoginEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "email", "success", "reason", "ip", "user"]
+    list_display = ["created_at", "email", "success", "reason", "ip", "actor_user"]
     list_filter = ["success", "reason"]
     search_fields = ["email", "ip"]
-    list_select_related = ["user"]
+    list_select_related = ["actor_user"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]

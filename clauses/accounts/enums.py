@@ -61,3 +61,15 @@ class InvitationStatus(models.TextChoices):
     ACCEPTED = "accepted", "Acceptée"
     REVOKED = "revoked", "Révoquée"
     EXPIRED = "expired", "Expirée"
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Consultation"
+    CREATE = "create", "Création"
+    UPDATE = "update", "Modification"
+    DELETE = "delete", "Suppression"
+    EXPORT = "export", "Export"
+    LOGIN = "login", "Connexion"
+    LOGOUT = "logout", "Déconnexion"
+    CONFIRM = "confirm", "Confirmation"
+    REVOKE = "revoke", "Révocation"

@@ -3,15 +3,19 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
 from clauses.accounts.enums import (
     ROLES_BY_ORGANISATION_KIND,
+    AuditAction,
     BuyerCategory,
     InvitationStatus,
     LoginEventReason,
@@ -19,6 +23,7 @@ from clauses.accounts.enums import (
     Role,
 )
 from clauses.accounts.validators import validate_siren, validate_siret
+from clauses.core.models import JournalEntry, journal_label
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure, Partner
 from clauses.territories.models import Department
 
@@ -380,25 +385,19 @@ class Invitation(models.Model):
         return InvitationStatus(self.status).label
 
 
-class LoginEvent(models.Model):
-    """Every login attempt, successful or not (journal, and the basis of throttling)."""
+class LoginEvent(JournalEntry):
+    """Every way in — site login, admin login, second factor, password reset request —
+    successful or not: the login journal, and the basis of throttling. `actor_user` is the
+    account the attempt was for, when one matched."""
 
-    user = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="login_events",
-        verbose_name="utilisateur·rice",
-    )
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
     email = models.CharField("adresse saisie", max_length=254, db_index=True)
     success = models.BooleanField("réussie")
     reason = models.CharField("motif", max_length=30, choices=LoginEventReason.choices)
     ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
     user_agent = models.CharField("navigateur", max_length=300, blank=True)
-    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(JournalEntry.Meta):
         verbose_name = "événement de connexion"
         verbose_name_plural = "journal des connexions"
         ordering = ["-created_at"]
@@ -409,6 +408,134 @@ class LoginEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.get_reason_display()} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+def _organisation_of(obj: object) -> Organisation | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Organisation):
+        return obj
+    organisation = getattr(obj, "organisation", None)
+    return organisation if isinstance(organisation, Organisation) else None
+
+
+def _coordination_code(coordination: Coordination) -> str:
+    if coordination.department_id:
+        return coordination.department.code
+    if coordination.parent_id and coordination.parent.department_id:
+        return coordination.parent.department.code
+    return ""
+
+
+def territory_of(obj: object) -> str:
+    """The département code an audit event is filed under (for the coordinations' view)."""
+    if obj is None:
+        return ""
+    if isinstance(obj, Coordination):
+        return _coordination_code(obj)
+    if isinstance(obj, FacilitatorStructure):
+        return _coordination_code(obj.coordination)
+    department = getattr(obj, "department", None)
+    if department is not None and hasattr(department, "code"):
+        return department.code
+    structure = getattr(obj, "structure", None)
+    if isinstance(structure, FacilitatorStructure):
+        return _coordination_code(structure.coordination)
+    coordination = getattr(obj, "coordination", None)
+    if isinstance(coordination, Coordination):
+        return _coordination_code(coordination)
+    organisation = _organisation_of(obj)
+    if organisation is not None and organisation is not obj:
+        return territory_of(organisation)
+    return ""
+
+
+class AuditEvent(JournalEntry):
+    """One sensitive read or change: who (a person or an API token), on behalf of which
+    organisation, did what to which record, from where. Append-only (`JournalEntry`).
+
+    It lives in accounts, the lowest app that knows organisations, so that accounts writes
+    it without importing upward; the table keeps its first name (`access_auditevent`).
+    Code that has an `Actor` writes it through `clauses.access.audit.record`.
+
+    `territory` is the département code of the record concerned, so that a coordination
+    sees the events of its territory; `organisation` is the organisation the record belongs
+    to, `actor_organisation` the one the actor acted for. `actor_token_id` is the API
+    token's number, kept even if the token is deleted (no foreign key: tokens live above).
+    """
+
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
+    action = models.CharField("action", max_length=20, choices=AuditAction.choices)
+    actor_token_id = models.PositiveBigIntegerField("jeton d'API (n°)", null=True, blank=True)
+    actor_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="pour le compte de",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="organisation concernée",
+    )
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="type d'objet",
+    )
+    object_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)
+    object_repr = models.CharField("objet", max_length=300, blank=True)
+    territory = models.CharField("département", max_length=3, blank=True, db_index=True)
+    details = models.JSONField("changements", default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+
+    class Meta(JournalEntry.Meta):
+        db_table = "access_auditevent"
+        verbose_name = "événement d'audit"
+        verbose_name_plural = "journal d'audit"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["territory", "-created_at"], name="audit_territory_date"),
+            models.Index(fields=["organisation", "-created_at"], name="audit_organisation_date"),
+            models.Index(fields=["content_type", "object_id"], name="audit_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.object_repr}"
+
+    @classmethod
+    def record(  # type: ignore[override]
+        cls,
+        *,
+        action: str,
+        obj: models.Model | None = None,
+        organisation: Organisation | None = None,
+        territory: str | None = None,
+        **fields: Any,
+    ) -> "AuditEvent":
+        """Write one event about `obj` (or none). `organisation` and `territory` are found
+        from `obj` when not given (an organisation, a record with an `organisation`, a
+        structure…); the record is named by `journal_label`, never by a person's name."""
+        concerned = organisation or _organisation_of(obj)
+        if territory is None:
+            territory = territory_of(obj) or territory_of(concerned)
+        return super().record(
+            action=AuditAction(action),
+            organisation=concerned,
+            content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            object_repr=journal_label(obj),
+            territory=territory or "",
+            **fields,
+        )
 
 
 class EmailChangeRequest(models.Model):

@@ -31,6 +31,7 @@ from clauses.accounts.enums import (
     Role,
 )
 from clauses.accounts.models import (
+    AuditEvent,
     EmailChangeRequest,
     Invitation,
     LoginEvent,
@@ -59,12 +60,10 @@ def _send(*, to: str, subject: str, template: str, context: dict) -> None:
     )
 
 
-def _audit(by: object, action: str, obj: object, **details: object) -> None:
-    """Write an event of the audit trail. The trail lives in `clauses.access`, one layer
-    above accounts, so it is imported at call time: accounts' models never depend on it."""
-    from clauses.access import audit
-
-    audit.record(by, action, obj, **details)
+def _audit(by: User | None, action: str, obj: object, *, changes: dict | None = None) -> None:
+    """Write an event of the audit trail (`AuditEvent`, in this app) as the user `by`."""
+    user = by if getattr(by, "is_authenticated", False) else None
+    AuditEvent.record(action=action, obj=obj, actor_user=user, details=changes)
 
 
 # ---------------------------------------------------------------------------------------
@@ -83,14 +82,13 @@ def record_login_event(
     ip: str | None = None,
     user_agent: str = "",
 ) -> LoginEvent:
-    return LoginEvent.objects.create(
+    return LoginEvent.record(
+        actor_user=user,
         email=(email or "").strip().lower()[:254],
         success=success,
         reason=reason,
-        user=user,
         ip=ip or None,
         user_agent=(user_agent or "")[:300],
-        created_at=timezone.now(),
     )
 
 

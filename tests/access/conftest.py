@@ -11,9 +11,9 @@ import pytest
 
 from clauses.access.actors import Actor, actor_for_membership
 from clauses.access.enums import AuditAction
-from clauses.access.models import ApiToken, AuditEvent
+from clauses.access.models import ApiToken
 from clauses.accounts.enums import Role
-from clauses.accounts.models import Membership, Organisation
+from clauses.accounts.models import AuditEvent, Membership, Organisation
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination, FacilitatorStructure
 from clauses.territories.models import Department, Region

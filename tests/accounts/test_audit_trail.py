@@ -2,9 +2,9 @@
 
 import pytest
 
-from clauses.access.models import AuditEvent
 from clauses.accounts import services
 from clauses.accounts.enums import Role
+from clauses.accounts.models import AuditEvent
 from tests.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_role_change_and_removal_record_before_and_after():
         membership=member, role=member.role, is_organisation_admin=True, by=admin.user
     )
     [update] = events("update")
-    assert update.changes["is_organisation_admin"] == [False, True]
+    assert update.details["is_organisation_admin"] == [False, True]
     services.end_membership(membership=member, by=admin.user)
     [delete] = events("delete")
     assert delete.object_id == str(member.pk)
@@ -71,5 +71,5 @@ def test_deactivation_and_confirmation_are_audited():
     user = MembershipFactory().user
     services.deactivate_user(user=user, by=coordinator.user)
     assert AuditEvent.objects.filter(
-        action="update", object_id=str(user.pk), changes__is_active=[True, False]
+        action="update", object_id=str(user.pk), details__is_active=[True, False]
     ).exists()

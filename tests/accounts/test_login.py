@@ -34,7 +34,7 @@ def test_successful_login_is_logged(client):
     response = attempt(client, "Agent@Ville.fr", PASSWORD)
     assert response.status_code == 302
     event = LoginEvent.objects.get()
-    assert (event.user, event.success, event.reason) == (user, True, LoginEventReason.SUCCESS)
+    assert (event.actor_user, event.success, event.reason) == (user, True, LoginEventReason.SUCCESS)
     assert event.ip == "127.0.0.1"
 
 

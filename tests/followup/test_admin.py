@@ -11,8 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clauses.access.enums import AuditAction
-from clauses.access.models import AuditEvent
-from clauses.accounts.models import User
+from clauses.accounts.models import AuditEvent, User
 from clauses.followup.models import EligibilityCriterion
 from clauses.site.management.commands.load_reference import REFERENCE_COMMANDS
 
@@ -65,7 +64,7 @@ def test_participant_change_view_is_read_only_and_audited(admin_client, fw):
     assert "Dupré" in page and fw.company_a.name in page
     assert 'name="_save"' not in page  # read-only
     event = AuditEvent.objects.get(action=AuditAction.VIEW, object_id=str(participant.pk))
-    assert event.changes == {"via": "admin"}
+    assert event.details == {"via": "admin"}
     assert admin_client.get(reverse("admin:followup_participant_add")).status_code == 403
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from clauses.access.models import AuditEvent
 from clauses.accounts.enums import Role
+from clauses.accounts.models import AuditEvent
 from tests.access.factories import make_api_token
 from tests.markets.conftest import departmental, organisation_of
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from clauses.access.enums import AuditAction
-from clauses.access.models import AuditEvent
+from clauses.accounts.models import AuditEvent
 from clauses.followup import services
 from clauses.followup.identity import identity_key
 from clauses.followup.models import Assignment, Candidate, Participant, Position
@@ -36,7 +36,7 @@ def assert_login_redirect(response):
 
 def view_events(participant, via):
     return AuditEvent.objects.filter(
-        action=AuditAction.VIEW, object_id=str(participant.pk), changes__via=via
+        action=AuditAction.VIEW, object_id=str(participant.pk), details__via=via
     ).count()
 
 

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from clauses.access.enums import AuditAction
-from clauses.access.models import AuditEvent
+from clauses.accounts.models import AuditEvent
 from clauses.followup import policies, services, tasks
 from clauses.followup.enums import CandidateStatus, OutcomeCategory, PositionStatus
 from clauses.followup.identity import identity_key, normalise_name
@@ -433,7 +433,7 @@ def test_candidates_never_hired_are_anonymised_after_the_delay(fw):
     hired.refresh_from_db()
     assert recent.last_name == "Candidate" and hired.last_name == "Candidate"
     assert AuditEvent.objects.filter(
-        action=AuditAction.UPDATE, object_id=str(old.pk), changes__anonymised=True
+        action=AuditAction.UPDATE, object_id=str(old.pk), details__anonymised=True
     ).exists()
     assert services.anonymise_candidates(now=now, wet_run=True) == []
 

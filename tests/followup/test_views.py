@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from clauses.access.enums import AuditAction
-from clauses.access.models import AuditEvent
 from clauses.accounts.enums import Role
-from clauses.accounts.models import Membership
+from clauses.accounts.models import AuditEvent, Membership
 from clauses.followup import services
 from tests.access.helpers import login
 from tests.followup.conftest import D

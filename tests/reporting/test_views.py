@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from clauses.access.models import AuditEvent
 from clauses.accounts.enums import Role
+from clauses.accounts.models import AuditEvent
 from clauses.reporting import exports, pdf, reports
 from tests.access.helpers import login
 from tests.accounts.factories import MembershipFactory

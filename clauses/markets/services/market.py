@@ -33,7 +33,6 @@ from clauses.markets.enums import (
 from clauses.markets.models import (
     Lot,
     Market,
-    MarketEvent,
 )
 from clauses.markets.presets import presets_for  # noqa: F401  (part of the services API)
 from clauses.markets.querysets import SATISFYING_KINDS
@@ -154,6 +153,7 @@ def create_market(
     execution_communes: Iterable[Commune] = (),
     lots: Iterable[Mapping[str, Any]] | None = None,
     event: MarketEventKind = MarketEventKind.CREATED,
+    event_details: Mapping[str, Any] | None = None,
     check_permission: bool = True,
 ) -> Market:
     """A new market of `buyer` (status planned unless `data["status"]`), with its lots (a
@@ -187,7 +187,7 @@ def create_market(
                 estimated_amount_ht=row.get("estimated_amount_ht"),
                 awarded_amount_ht=row.get("awarded_amount_ht"),
             )
-        _event(market, event, actor=actor, to_status=status)
+        _event(market, event, actor=actor, to_status=status, **(event_details or {}))
         _audit(actor, AuditAction.CREATE, market)
     return market
 
@@ -425,12 +425,10 @@ def create_market_from_request(*, request: Request, actor: Actor) -> Market:
             data=data,
             execution_communes=communes,
             event=MarketEventKind.CONVERTED,
+            event_details={"desk_reference": facts["desk_reference"]},
             check_permission=False,
         )
         market.desk_request = request
         market.save(update_fields=["desk_request"])
         desk_services.mark_converted(actor=actor, request=request, market_id=market.pk)
-        MarketEvent.objects.filter(market=market, kind=MarketEventKind.CONVERTED).update(
-            details={"desk_reference": facts["desk_reference"]}
-        )
     return market
