@@ -25,8 +25,10 @@ from xml.sax.saxutils import escape as xml_escape
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import escape
 
+from clauses.markets import publics as default_publics
 from clauses.markets.enums import (
     LEGAL_BASIS,
     ConsiderationKind,
@@ -230,14 +232,19 @@ def values_for(consideration: SocialConsideration) -> dict[str, str | list[str]]
     contact = ", ".join(part for part in contact_parts if part)
     hours = consideration.hours_target
     penalty = consideration.penalty_per_missing_hour
-    publics = [
-        EligiblePublic(code).label
-        for code in consideration.eligible_publics
-        if code in EligiblePublic.values
-    ]
+    # The clause's own publics and modalities; a clause stored before they were filled in
+    # on creation lists the territory's publics and every modality (clauses.markets.publics).
+    known = EligiblePublic.values
+    public_codes = [code for code in consideration.eligible_publics if code in known]
+    if not public_codes:
+        public_codes = default_publics.territory_publics(
+            _department_code(consideration), on=timezone.localdate()
+        )
+    publics = [EligiblePublic(code).label for code in public_codes]
+    modality_codes = [code for code in consideration.modalities if code in Modality.values]
     modalities = [
-        Modality(code).label for code in consideration.modalities if code in Modality.values
-    ] or [m.label for m in Modality]
+        Modality(code).label for code in modality_codes or default_publics.default_modalities()
+    ]
     return {
         "heures": f"{hours:,}".replace(",", "\u202f") if hours is not None else "(à préciser)",
         "facilitateur": facilitator.full_name if facilitator else "le facilitateur",
@@ -250,7 +257,7 @@ def values_for(consideration: SocialConsideration) -> dict[str, str | list[str]]
         "lot": f"n° {lot.number} « {lot.title} »",
         "duree": f"{market.duration_months} mois" if market.duration_months else "(à préciser)",
         "base_legale": LEGAL_BASIS[consideration.kind],
-        "publics": publics or [EligiblePublic.OTHER.label],
+        "publics": publics,
         "modalites": modalities,
     }
 

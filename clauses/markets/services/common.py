@@ -20,7 +20,6 @@ from clauses.markets.models import (
     Market,
     MarketEvent,
 )
-from clauses.markets.presets import presets_for  # noqa: F401  (part of the services API)
 
 MIN_REASON_LENGTH = 10
 

@@ -14,6 +14,7 @@ from clauses.accounts.enums import OrganisationKind
 from clauses.accounts.models import Organisation
 from clauses.accounts.validators import normalize_company_number, validate_siret
 from clauses.markets import calculator, policies, rules
+from clauses.markets import publics as default_publics
 from clauses.markets.enums import (
     KINDS_WITH_HOURS,
     ConsiderationKind,
@@ -29,7 +30,6 @@ from clauses.markets.models import (
     Market,
     SocialConsideration,
 )
-from clauses.markets.presets import presets_for  # noqa: F401  (part of the services API)
 from clauses.markets.services.common import (
     MIN_REASON_LENGTH,
     _choices,
@@ -200,6 +200,14 @@ def set_consideration(
         raise ValidationError({"kind": ["Type de considération sociale inconnu."]})
     publics = _choices(eligible_publics, EligiblePublic.values, "eligible_publics", "Public(s)")
     chosen_modalities = _choices(modalities, Modality.values, "modalities", "Modalité(s)")
+    # Nothing chosen (the lot form never asks): the territory's publics and every modality,
+    # stored on the clause so that its page, the API and the tender text agree (#12.6).
+    if not publics and kind in default_publics.KINDS_WITH_PUBLICS:
+        publics = default_publics.territory_publics(
+            department_code_of(market), on=timezone.localdate()
+        )
+    if not chosen_modalities and kind in default_publics.KINDS_WITH_MODALITIES:
+        chosen_modalities = default_publics.default_modalities()
     errors: dict[str, list[str]] = {}
     penalty = _clean_amount(
         penalty_per_missing_hour, "penalty_per_missing_hour", "Pénalité par heure", errors

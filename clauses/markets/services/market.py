@@ -34,7 +34,6 @@ from clauses.markets.models import (
     Lot,
     Market,
 )
-from clauses.markets.presets import presets_for  # noqa: F401  (part of the services API)
 from clauses.markets.querysets import SATISFYING_KINDS
 from clauses.markets.services.common import (
     MIN_REASON_LENGTH,

@@ -19,7 +19,6 @@ from clauses.markets.models import (
     Market,
     Meeting,
 )
-from clauses.markets.presets import presets_for  # noqa: F401  (part of the services API)
 from clauses.markets.services.common import _deny, _event
 
 # -- meetings --------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from clauses.markets import rules
 from clauses.markets.models import (
     Operation,
 )
-from clauses.markets.presets import presets_for  # noqa: F401  (part of the services API)
 from clauses.markets.services.common import _deny
 from clauses.territories.models import Commune, Department
 

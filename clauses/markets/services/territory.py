@@ -18,7 +18,6 @@ from clauses.markets.models import (
     ClauseTemplate,
     HourPresetSetting,
 )
-from clauses.markets.presets import presets_for  # noqa: F401  (part of the services API)
 from clauses.markets.services.common import _deny
 from clauses.network.models import Coordination
 from clauses.territories.models import Department, Region

@@ -7,10 +7,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from clauses.access.actors import Actor, actor_for_request
 from clauses.markets import clause_text, policies, services
+from clauses.markets import publics as default_publics
 from clauses.markets.enums import (
     KINDS_WITH_HOURS,
     ConsiderationKind,
@@ -191,7 +193,16 @@ def consideration_form(
     initial = (
         _consideration_initial(consideration)
         if consideration
-        else {"kind": ConsiderationKind.EXECUTION_CONDITION, "preset": "batiment"}
+        else {
+            "kind": ConsiderationKind.EXECUTION_CONDITION,
+            "preset": "batiment",
+            # The territory's publics and every modality, ticked: what the clause gets if
+            # nothing is chosen (#12.6).
+            "eligible_publics": default_publics.territory_publics(
+                services.department_code_of(market), on=timezone.localdate()
+            ),
+            "modalities": default_publics.default_modalities(),
+        }
     )
     form = ConsiderationForm(_posted(request), initial=initial, presets=presets)
     if consideration is not None:
