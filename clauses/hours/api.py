@@ -11,16 +11,18 @@ error), never its data.
 
 import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from clauses.access.actors import Actor
 from clauses.access.api_auth import TokenAuth
+from clauses.core.numbers import NumberError, parse_decimal
 from clauses.hours import policies, selectors, services
 from clauses.hours.enums import DeclarationSource
+from clauses.hours.imports import MAX_AMOUNT, MAX_HOURS
 from clauses.hours.selectors import ClauseProgress
 from clauses.hours.services import Entry
 
@@ -62,8 +64,8 @@ class DeclarationIn(Schema):
 
     assignment: int
     month: str
-    hours: Decimal | str | None = None
-    amount_ht: Decimal | str | None = None
+    hours: Annotated[Decimal, Field(ge=-MAX_HOURS, le=MAX_HOURS)] | str | None = None
+    amount_ht: Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] | str | None = None
     training: bool = False
 
 
@@ -118,20 +120,6 @@ def contractor_clauses(request: HttpRequest) -> Status:
     return Status(200, [_progress_dict(i) for i in selectors.contractor_clauses(actor)])
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError
-    try:
-        number = Decimal(str(value).replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        raise ValueError from None
-    if not number.is_finite():
-        raise ValueError
-    return number.quantize(Decimal("0.01"))
-
-
 def _month(value: Any) -> date:
     text = str(value or "").strip()
     for length in (7, 10):
@@ -162,11 +150,11 @@ def _entries(items: list) -> tuple[list[Entry], list[services.Problem]]:
             problems.append(services.Problem(index, "month", "mois attendu au format AAAA-MM."))
             failed = True
         values = {}
-        for key in ("hours", "amount_ht"):
+        for key, maximum in (("hours", MAX_HOURS), ("amount_ht", MAX_AMOUNT)):
             try:
-                values[key] = _decimal(item.get(key))
-            except ValueError:
-                problems.append(services.Problem(index, key, "nombre attendu."))
+                values[key] = parse_decimal(item.get(key), maximum=maximum)
+            except NumberError as exc:
+                problems.append(services.Problem(index, key, f"nombre attendu : {exc}"))
                 failed = True
         if failed:
             continue

@@ -7,12 +7,9 @@ sent again (same SHA-256) is recognised and changes nothing; a different file wi
 same values changes nothing either (declarations are keyed by assignment and month).
 """
 
-import csv
 import hashlib
-import io
-import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,7 +17,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from clauses.access.actors import Actor
-from clauses.hours import policies, rules, services
+from clauses.core.dates import add_months, first_of_month
+from clauses.core.numbers import NumberError, parse_decimal
+from clauses.core.spreadsheets import (
+    Formula,
+    SpreadsheetError,
+    csv_bytes,
+    is_formula,
+    new_workbook,
+    read_table,
+    workbook_bytes,
+)
+from clauses.core.text import compact
+from clauses.hours import policies, services
 from clauses.hours.enums import DeclarationSource
 from clauses.hours.models import ImportBatch
 from clauses.hours.services import FIELD_LABELS, Entry, Outcome, Problem
@@ -37,82 +46,41 @@ HELP = {
     "montant HT du mois, converti en heures.",
     "training": "« oui » si ce sont des heures de formation.",
 }
-_FORMULA = re.compile(r"^[=@]|^[+\-](?![\d\s.,])")
+# Far above anything a person works in a month (the ceiling check says what is allowed);
+# beyond it a value is not hours but a typing accident or an attack ("1e30").
+MAX_HOURS = Decimal(10_000)
+MAX_AMOUNT = Decimal(10**10)
 
-
-def _fold(text: str) -> str:
-    return services.rules_fold(text)
-
-
-_HEADERS = {_fold(label): key for key, label in FIELD_LABELS.items()}
-
-
-class _Formula:
-    pass
+_HEADERS = {compact(label): key for key, label in FIELD_LABELS.items()}
 
 
 class _CellError(Exception):
     pass
 
 
-def _read(raw: bytes, name: str) -> list[list[Any]]:
-    if raw[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-        except Exception as exc:  # noqa: BLE001 — a broken workbook is the user's file
-            raise _CellError("le fichier n'est pas un classeur XLSX lisible.") from exc
-        rows = []
-        for row in workbook.worksheets[0].iter_rows():
-            rows.append(
-                [
-                    _Formula()
-                    if getattr(cell, "data_type", None) == "f"
-                    or (isinstance(cell.value, str) and cell.value.startswith("="))
-                    else cell.value
-                    for cell in row
-                ]
-            )
-        workbook.close()
-        return rows
-    if name.lower().endswith((".xls", ".ods")) or b"\x00" in raw[:1024]:
-        raise _CellError("format non pris en charge : utilisez un fichier CSV ou XLSX.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
 def _text(value: Any) -> str:
-    if isinstance(value, _Formula):
+    if isinstance(value, Formula):
         raise _CellError("formule refusée : saisissez la valeur elle-même.")
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if _FORMULA.match(text):
+    if is_formula(text):
         raise _CellError("formule refusée : saisissez la valeur elle-même.")
     return text
 
 
-def _number(value: Any, what: str) -> Decimal | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    text = _text(value).replace("\u202f", "").replace(" ", "").replace("€", "")
-    if not text:
-        return None
+def _number(value: Any, what: str, maximum: Decimal) -> Decimal | None:
+    if not isinstance(value, int | float | Decimal) or isinstance(value, bool):
+        value = _text(value)
     try:
-        number = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        raise _CellError(f"« {text} » n'est pas {what}.") from None
-    if not number.is_finite():
-        raise _CellError(f"« {text} » n'est pas {what}.")
-    return number.quantize(Decimal("0.01"))
+        return parse_decimal(value, maximum=maximum)
+    except NumberError as exc:
+        shown = _text(value) if isinstance(value, str) else value
+        if "trop grand" in str(exc) or "fini" in str(exc):
+            raise _CellError(f"« {shown} » n'est pas {what} plausible.") from None
+        raise _CellError(f"« {shown} » n'est pas {what}.") from None
 
 
 def _month(value: Any) -> date | None:
@@ -141,7 +109,7 @@ def _assignment(value: Any) -> int | None:
 
 
 def _training(value: Any) -> bool:
-    text = _fold(_text(value))
+    text = compact(_text(value))
     if text in ("", "non", "n", "0", "false", "faux"):
         return False
     if text in ("oui", "o", "1", "true", "vrai", "x"):
@@ -153,21 +121,18 @@ def read_entries(raw: bytes, *, name: str = "") -> tuple[list[Entry], list[Probl
     """The rows of the file as entries, and the problems of reading them (nothing checked
     against the database yet)."""
     problems: list[Problem] = []
-    if len(raw) > MAX_BYTES:
-        return [], [Problem(1, "", "le fichier dépasse 5 Mo.")]
     try:
-        table = _read(raw, name)
-    except _CellError as exc:
+        table = read_table(raw, name=name, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
+    except SpreadsheetError as exc:
         return [], [Problem(1, "", str(exc))]
-    table = [row for row in table if any(str(c or "").strip() for c in row)]
     if not table:
         return [], [Problem(1, "", "le fichier est vide.")]
     mapping: dict[int, str] = {}
-    for index, raw_header in enumerate(table[0]):
-        header = "" if isinstance(raw_header, _Formula) else str(raw_header or "").strip()
+    for index, raw_header in enumerate(table[0][1]):
+        header = "" if isinstance(raw_header, Formula) else str(raw_header or "").strip()
         if not header:
             continue
-        key = _HEADERS.get(_fold(header))
+        key = _HEADERS.get(compact(header))
         if key is None:
             problems.append(Problem(1, "", f"colonne inconnue « {header} » (voir le modèle)."))
         else:
@@ -177,19 +142,16 @@ def read_entries(raw: bytes, *, name: str = "") -> tuple[list[Entry], list[Probl
             problems.append(Problem(1, required, "colonne obligatoire absente."))
     if problems:
         return [], problems
-    if len(table) - 1 > MAX_ROWS:
-        return [], [Problem(1, "", f"{MAX_ROWS} lignes au plus par import.")]
     parsers = {
         "assignment": _assignment,
         "participant": _text,
         "month": _month,
-        "hours": lambda v: _number(v, "un nombre d'heures"),
-        "amount_ht": lambda v: _number(v, "un montant"),
+        "hours": lambda v: _number(v, "un nombre d'heures", MAX_HOURS),
+        "amount_ht": lambda v: _number(v, "un montant", MAX_AMOUNT),
         "training": _training,
     }
     entries = []
-    for offset, values in enumerate(table[1:]):
-        line = offset + 2
+    for line, values in table[1:]:
         parsed: dict[str, Any] = {}
         failed = False
         for index, key in mapping.items():
@@ -261,7 +223,7 @@ def import_declarations(
 
 
 def _template_rows(actor: Actor, today: date) -> list[list[str]]:
-    month = rules.add_months(rules.first_of_month(today), -1)
+    month = add_months(first_of_month(today), -1)
     rows = []
     for assignment in (
         policies.declarable_assignments(actor)
@@ -275,18 +237,17 @@ def _template_rows(actor: Actor, today: date) -> list[list[str]]:
 
 
 def template_csv(actor: Actor, *, today: date | None = None) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([FIELD_LABELS[k] for k in COLUMNS])
-    writer.writerows(_template_rows(actor, today or timezone.localdate()))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The template as CSV; a participant named like a formula stays text (neutralised)."""
+    header = [FIELD_LABELS[k] for k in COLUMNS]
+    return csv_bytes([header, *_template_rows(actor, today or timezone.localdate())])
 
 
 def template_xlsx(actor: Actor, *, today: date | None = None) -> bytes:
-    from openpyxl import Workbook
+    """The template as XLSX, saved by the neutralising writer: a participant named
+    "=HYPERLINK(…)" is text in the file, never a live formula (#11.3)."""
     from openpyxl.styles import Font
 
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "Déclarations"
     sheet.append([FIELD_LABELS[k] for k in COLUMNS])
@@ -303,6 +264,4 @@ def template_xlsx(actor: Actor, *, today: date | None = None) -> bytes:
     help_sheet.append(["Colonne", "Contenu"])
     for key in COLUMNS:
         help_sheet.append([FIELD_LABELS[key], HELP[key]])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
