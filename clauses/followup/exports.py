@@ -1,24 +1,22 @@
 """The right-of-access export (RGPD art. 15) as a spreadsheet, alongside the JSON file.
 
 The content is the JSON document of `services.right_of_access_export` (one audit event,
-same permission), laid out one sheet per section. Every text cell that a spreadsheet could
-read as a formula (=, +, -, @, and the tab or carriage return some tools also honour) is
-prefixed with a quote: a name typed as "=HYPERLINK(…)" stays text (formula injection,
-OWASP "CSV injection").
+same permission), laid out one sheet per section. The workbook is saved by
+`clauses.core.spreadsheets.workbook_bytes`, which prefixes with a quote every text cell that
+a spreadsheet could read as a formula (=, +, -, @, and the tab or carriage return some
+tools also honour): a name typed as "=HYPERLINK(…)" stays text (formula injection, OWASP
+"CSV injection").
 """
 
-import io
 import json
 
 from django.http import HttpRequest
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from clauses.access.actors import Actor
+from clauses.core.spreadsheets import neutralise, new_workbook, workbook_bytes
 from clauses.followup import services
 from clauses.followup.models import Participant
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 SECTIONS = {
     "validations_d_éligibilité": "Validations",
@@ -28,15 +26,13 @@ SECTIONS = {
 }
 
 
-def neutralise(value: object) -> object:
-    """A cell value safe to open: lists joined, text starting like a formula quoted."""
+def _cell(value: object) -> object:
+    """A cell value for the sheet: lists joined, yes or no in French, text neutralised."""
     if isinstance(value, list):
         value = " ; ".join(str(item) for item in value)
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    return neutralise(value)
 
 
 def _label(key: str) -> str:
@@ -49,15 +45,15 @@ def right_of_access_workbook(
     data = json.loads(
         services.right_of_access_export(actor=actor, participant=participant, request=request)
     )
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "Identité"
-    sheet.append([neutralise(data["document"])])
+    sheet.append([_cell(data["document"])])
     sheet["A1"].font = Font(bold=True)
-    sheet.append(["Généré le", neutralise(data["généré_le"])])
+    sheet.append(["Généré le", _cell(data["généré_le"])])
     sheet.append([])
     for key, value in data["identité"].items():
-        sheet.append([_label(key), neutralise(value)])
+        sheet.append([_label(key), _cell(value)])
     sheet.column_dimensions["A"].width = 32
     sheet.column_dimensions["B"].width = 48
     for key, title in SECTIONS.items():
@@ -71,7 +67,5 @@ def right_of_access_workbook(
         for cell in section[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            section.append([neutralise(row.get(header)) for header in headers])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            section.append([_cell(row.get(header)) for header in headers])
+    return workbook_bytes(workbook)

@@ -2,30 +2,18 @@
 
 CSV: UTF-8 with a byte-order mark (Excel then reads the accents), `;` as separator by
 default (what a French Excel expects), `,` on request (`?separateur=virgule`).
-Formula injection (CWE-1236) is neutralised in both formats: a text cell starting with
-=, +, -, @, a tab or a carriage return is prefixed with a quote, so a spreadsheet shows it
-as text instead of running it. Numbers stay numbers.
+Formula injection (CWE-1236) is neutralised in both formats by the project's writers
+(`clauses.core.spreadsheets`): a text cell starting with =, +, -, @, a tab or a carriage
+return is prefixed with a quote, so a spreadsheet shows it as text instead of running it.
+Numbers stay numbers.
 """
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 
-from openpyxl import Workbook
-
+from clauses.core.spreadsheets import csv_bytes, new_workbook, workbook_bytes
 from clauses.reporting.reports import Report, Table
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SEPARATORS = {"point-virgule": ";", "virgule": ","}
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
-
-
-def neutralise(value: object) -> object:
-    """A cell safe for a spreadsheet: dangerous text gets a leading quote."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
 
 
 def table_rows(table: Table) -> list[list[object]]:
@@ -41,11 +29,7 @@ def report_heading(report: Report) -> list[list[object]]:
 
 
 def to_csv(rows: Iterable[Sequence[object]], *, separator: str = ";") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([neutralise(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(rows, separator=separator)
 
 
 def _sheet_title(text: str, used: set[str]) -> str:
@@ -58,16 +42,13 @@ def _sheet_title(text: str, used: set[str]) -> str:
 
 
 def to_xlsx(sheets: Sequence[tuple[str, Iterable[Sequence[object]]]]) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook(empty=True)
     used: set[str] = set()
     for title, rows in sheets:
         sheet = workbook.create_sheet(_sheet_title(title, used))
         for row in rows:
-            sheet.append([neutralise(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            sheet.append(list(row))
+    return workbook_bytes(workbook)
 
 
 def report_xlsx(report: Report, keys: Sequence[str] | None = None) -> bytes:

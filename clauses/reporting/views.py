@@ -10,6 +10,7 @@ from clauses.access import audit
 from clauses.access.actors import actor_for_request
 from clauses.access.enums import AuditAction
 from clauses.accounts.models import Organisation
+from clauses.core import spreadsheets
 from clauses.reporting import exports, masking, pdf, policies, reports
 from clauses.reporting.forms import period_from
 
@@ -137,11 +138,11 @@ def review_export(request: HttpRequest, kind: str, key: str, fmt: str) -> HttpRe
     if fmt == "xlsx":
         keys = [table] if table and table != "synthese" else None
         content = exports.report_xlsx(report, keys)
-        response = _download(content, exports.XLSX_TYPE, f"{name}.xlsx")
+        response = _download(content, spreadsheets.XLSX_TYPE, f"{name}.xlsx")
     else:
         separator = exports.SEPARATORS.get(request.GET.get("separateur", ""), ";")
         content = exports.report_csv(report, table or "synthese", separator=separator)
-        response = _download(content, exports.CSV_TYPE, f"{name}.csv")
+        response = _download(content, spreadsheets.CSV_TYPE, f"{name}.csv")
     territory = key if kind == policies.DEPARTMENT else ""
     _audit_export(
         request,
@@ -194,7 +195,7 @@ def consolidation(request: HttpRequest, year: int) -> HttpResponse:
     title = "Consolidation annuelle des clauses sociales"
     content = exports.consolidation_xlsx(title, year, rows, edited=timezone.localdate())
     _audit_export(request, "consolidation_xlsx", {"year": year, "group": group})
-    return _download(content, exports.XLSX_TYPE, f"consolidation-clauses-{year}.xlsx")
+    return _download(content, spreadsheets.XLSX_TYPE, f"consolidation-clauses-{year}.xlsx")
 
 
 def export_url(kind: str, key: str, fmt: str) -> str:
