@@ -26,6 +26,7 @@ api.add_router("/", "clauses.markets.api.markets_router")
 api.add_router("/", "clauses.hours.api.router")
 api.add_router("/", "clauses.followup.api.router")
 api.add_router("/programme/", "clauses.programme.api.router")
+api.add_router("/", "clauses.observatory.api.router")
 
 # Protected routers set `auth=TokenAuth()` themselves; failures answer in French.
 api_auth.install(api)

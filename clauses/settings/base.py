@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "clauses.hours",
     "clauses.reporting",
     "clauses.programme",
+    "clauses.observatory",
     # The top app (home, "Mon espace" menu, demo and reference orchestration): always last.
     "clauses.site",
 ]
@@ -288,3 +289,6 @@ CLAUSES_FOLLOWUP_VALIDITY_MONTHS_BY_DEPARTMENT = env_list(
 CLAUSES_FOLLOWUP_RETENTION_MONTHS = env_int("CLAUSES_FOLLOWUP_RETENTION_MONTHS", 24)
 # Participants list page size.
 CLAUSES_FOLLOWUP_PAGE_SIZE = env_int("CLAUSES_FOLLOWUP_PAGE_SIZE", 50)
+
+# Observatory (issue 13): the DECP file the scheduled import fetches (empty: no import).
+CLAUSES_DECP_URL = env_str("CLAUSES_DECP_URL", "")
