@@ -281,6 +281,8 @@ def read(raw: bytes, name: str) -> Sheet:
     if start is None:
         raise ValidationError("Aucune ligne d'en-têtes trouvée (au moins deux colonnes nommées).")
     headers = [_text(v) for v in rows[start]]
+    while headers and not headers[-1]:
+        headers.pop()  # read-only sheets pad rows to the column cap
     data = rows[start + 1 :]
     while data and not any(_text(v) for v in data[-1]):
         data.pop()
@@ -373,6 +375,8 @@ def parse_duration(value: Any) -> int:
         raise ValueError("un nombre de mois est attendu")
     if isinstance(value, int | float):
         months = float(value)
+    elif str(value).strip().startswith("-"):
+        raise ValueError("la durée ne peut pas être négative")
     else:
         match = _DURATION.match(fold(str(value), expand=False).replace(" ", ""))
         if match is None:
@@ -435,6 +439,8 @@ def parse_kind(value: Any) -> str:
         return MarketKind.SERVICES
     raise ValueError(f"« {value} » : indiquez Travaux, Fournitures ou Services")
 
+
+WORKS_FAMILIES = frozenset({"batiment", "peinture", "maconnerie", "charpente_metallique"})
 
 _CPV = re.compile(r"^(\d{8})(?:-\d)?$")
 
@@ -569,9 +575,13 @@ def validate(sheet: Sheet, mapping: dict[str, int]) -> Validation:
             except ValueError as exc:
                 problem("place", f"{exc}.")
         if not clean.kind and not problems:
-            family = rules.family_for(None, MarketKind.SERVICES, fold(clean.category))
-            if family.code in ("batiment", "peinture", "maconnerie", "charpente_metallique"):
+            family = rules.family_for(
+                None, MarketKind.SERVICES, fold(f"{clean.category} {clean.title}")
+            )
+            if family.code in WORKS_FAMILIES:
                 clean.kind = MarketKind.WORKS
+            elif family.code not in ("services_autres", "fournitures"):
+                clean.kind = MarketKind.SERVICES
             else:
                 where = header("kind") if "kind" in mapping else ""
                 problems.append(

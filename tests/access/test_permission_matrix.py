@@ -31,6 +31,7 @@ from tests.access.helpers import login
 from tests.followup import matrix as followup_matrix
 from tests.hours import matrix as hours_matrix
 from tests.markets import matrix as markets_matrix
+from tests.programme import matrix as programme_matrix
 from tests.reporting import matrix as reporting_matrix
 
 ACTIONS = "LRCUD"
@@ -163,6 +164,21 @@ KINDS["declaration"] = RecordKind(
     other=lambda w, role: hours_matrix.record(w, "other"),
     visible=hours_matrix.policies.visible_declarations,
     can={"C": hours_matrix.can_declare, "U": hours_matrix.can_control, "D": None},
+)
+
+# Procurement programmes (clauses.programme.policies): buyer93's programme (own) and
+# buyer75's (other); C = upload one for that buyer, U = review it, D = delete it. See
+# tests/programme/matrix.py.
+KINDS["programme"] = RecordKind(
+    name="programme",
+    own=lambda w, role: programme_matrix.record(w, "own"),
+    other=lambda w, role: programme_matrix.record(w, "other"),
+    visible=programme_matrix.visible,
+    can={
+        "C": programme_matrix.can_create,
+        "U": programme_matrix.can_review,
+        "D": programme_matrix.can_delete,
+    },
 )
 
 # fmt: off
@@ -316,6 +332,22 @@ EXPECTED = {
         "national_coordinator":     ("----·", "----·"),
         "partner":                  ("----·", "----·"),
         "platform_admin":           ("----·", "----·"),
+    },
+    # A buyer sees and uploads its own programme; the facilitators of the buyers they follow
+    # or of their département upload and review; territorial coordinators review; companies,
+    # partners and the national coordination see nothing.
+    "programme": {
+        "anonymous":                ("-----", "-----"),
+        "buyer_agent":              ("LRC-D", "-----"),
+        "buyer_org_admin":          ("LRC-D", "-----"),
+        "company_contact":          ("-----", "-----"),
+        "facilitator":              ("LRCUD", "-----"),
+        "local_coordinator":        ("LR-U-", "-----"),
+        "departmental_coordinator": ("LR-U-", "-----"),
+        "regional_coordinator":     ("LR-U-", "LR-U-"),
+        "national_coordinator":     ("-----", "-----"),
+        "partner":                  ("-----", "-----"),
+        "platform_admin":           ("LRCUD", "LRCUD"),
     },
 }
 # fmt: on

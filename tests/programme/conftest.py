@@ -1,0 +1,3 @@
+"""The markets tests' world (93 buyer, structures, actors) serves the programme tests."""
+
+from tests.markets.conftest import world  # noqa: F401
