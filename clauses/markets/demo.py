@@ -25,8 +25,8 @@ from clauses.accounts.demo import DEMO_COMPANY_NAME
 from clauses.accounts.enums import BuyerCategory, OrganisationKind
 from clauses.accounts.models import Organisation, User
 from clauses.accounts.validators import luhn_complete
+from clauses.core.dates import add_months
 from clauses.desk.models import Request
-from clauses.followup import rules
 from clauses.markets import services
 from clauses.markets.enums import (
     ConsiderationKind,
@@ -575,7 +575,7 @@ def _build(
         market = services.change_status(actor=actor, market=market, to=S.CLOSED, on=closed_on)
     elif spec.status == S.IN_EXECUTION and market.start_date and market.end_date is None:
         # the planned end of execution (start + duration): progress against time elapsed
-        end = rules.add_months(market.start_date, market.duration_months or 24)
+        end = add_months(market.start_date, market.duration_months or 24)
         Market.objects.filter(pk=market.pk).update(end_date=end)
         market.end_date = end
     return market
