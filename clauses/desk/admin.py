@@ -51,7 +51,7 @@ class AttachmentInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = RequestEvent
-    fields = ["created_at", "kind", "actor", "data"]
+    fields = ["created_at", "kind", "actor_user", "actor_repr", "details"]
 
 
 @admin.register(Request)

@@ -189,10 +189,10 @@ def _buyer_answer(request: Request, moment: datetime) -> None:
     )
     if request.status == RequestStatus.WAITING_BUYER:
         Request.objects.filter(pk=request.pk).update(status=RequestStatus.IN_PROGRESS)
-    RequestEvent.objects.create(
+    RequestEvent.record(
         request=request,
         kind=EventKind.BUYER_REPLIED,
-        data={"message": message.pk},
+        details={"message": message.pk},
         created_at=moment,
     )
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from clauses.accounts.models import Organisation
+from clauses.core.models import JournalEntry
 from clauses.desk.enums import (
     OPEN_STATUSES,
     AttachmentType,
@@ -412,28 +413,19 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class RequestEvent(models.Model):
-    """One transition of a request, written by every service: the request's journal."""
+class RequestEvent(JournalEntry):
+    """One transition of a request, written by every service: the request's journal
+    (append-only, `JournalEntry`)."""
 
+    created_at = models.DateTimeField("le", default=timezone.now, db_index=True)
     request = models.ForeignKey(
         Request, on_delete=models.CASCADE, related_name="events", verbose_name="demande"
     )
     kind = models.CharField("événement", max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    data = models.JSONField("détails", default=dict, blank=True)
-    created_at = models.DateTimeField("le", default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(JournalEntry.Meta):
         verbose_name = "événement d'une demande"
         verbose_name_plural = "événements des demandes"
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.request.reference} — {self.get_kind_display()}"

@@ -316,10 +316,16 @@ def _event(
     request: Request, kind: EventKind, *, actor: Actor | User | None, now: datetime, **data: Any
 ) -> RequestEvent:
     user_id = actor.pk if isinstance(actor, User) else getattr(actor, "user_id", None)
+    label = str(actor) if isinstance(actor, User) else getattr(actor, "label", "")
     if isinstance(actor, Actor) and actor.via_token:
         data.setdefault("via", actor.label)
-    return RequestEvent.objects.create(
-        request=request, kind=kind, actor_id=user_id, data=data, created_at=now
+    return RequestEvent.record(
+        request=request,
+        kind=kind,
+        actor_user_id=user_id,
+        actor_repr=label,
+        details=data,
+        created_at=now,
     )
 
 

@@ -592,7 +592,7 @@ def _detail_context(actor: Actor, desk_request: Request, forms: dict | None = No
         "assignments": desk_request.assignments.select_related(
             "target_structure", "target_coordination", "by"
         ),
-        "events": desk_request.events.select_related("actor"),
+        "events": desk_request.events.select_related("actor_user"),
         "exchange": list(exchange),
         "files": desk_request.attachments.filter(message=None),
         "show_notes": show_notes,

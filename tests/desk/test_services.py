@@ -304,7 +304,7 @@ def test_reassignment_keeps_the_history(
     assert "Est A" in assignment.comment
     assert mailoutbox[0].to == [network.est_a.email]
     event = request.events.get(kind=EventKind.REASSIGNED)
-    assert event.data["before"] == network.dep93.name
+    assert event.details["before"] == network.dep93.name
     # The departmental coordination no longer handles it, but still sees it (its structure).
     facilitator_a = actor_for(network.est_a)
     services.take_charge(actor=facilitator_a, request=request)
