@@ -18,9 +18,9 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
+from clauses.core.text import fold
 from clauses.programme import rules, selectors
 from clauses.territories.models import Commune, CpvCode, Department
-from clauses.territories.search import fold
 
 router = Router(tags=["Revue de programmation"])
 

@@ -1,21 +1,17 @@
 """Read a buyer's procurement programme as buyers keep it (XLSX or CSV), suggest which
 column holds what from the headers, and validate every row.
 
-Hostile files: the size is capped before reading; an XLSX is a zip whose members are checked
-(total uncompressed size, compression ratio) before openpyxl opens it in read-only mode;
-the declared dimensions of the sheet are ignored (`reset_dimensions`) and rows and columns
-are read up to fixed caps only; cells are never evaluated (the values Excel cached are
-read, a formula without one is empty); texts are cut to their column's length. Any
-unreadable file is a French message, never a 500.
+Hostile files are the shared safe reader's business (`clauses.core.spreadsheets`: size
+cap, zip members and inflated size bounded, declared dimensions ignored, rows and columns
+capped, formulas never evaluated but returned as `Formula` and refused here by line and
+column); any unreadable file is a French message, never a 500. A title row above the
+headers is allowed (the first row with two filled cells is the header).
 
 Validation is all or nothing: `validate()` returns the clean rows or the problems, each
-with its line (the header is line 1) and its column as the file names it.
+with its line (as the file numbers it) and its column as the file names it.
 """
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -23,16 +19,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from clauses.core import spreadsheets
+from clauses.core.text import fold
 from clauses.markets.rules import MarketKind
 from clauses.programme import rules
 from clauses.territories.models import Commune, CpvCode, Department, PostalCode
-from clauses.territories.search import fold
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_UNCOMPRESSED = 40 * 1024 * 1024
-MAX_RATIO = 100
 MAX_ROWS = 2000  # lines of a programme (the header excluded)
-MAX_COLUMNS = 60
+MAX_TITLE_ROWS = 5  # rows allowed above the header (a title, a date…)
 MAX_CELL = 2000
 
 
@@ -160,8 +155,8 @@ class Problem:
 @dataclass
 class Sheet:
     headers: list[str]
-    rows: list[list[Any]]  # data rows, first one is line 2 of the file
-    first_line: int = 2
+    rows: list[tuple[int, list[Any]]]  # (line of the file, values), empty rows left out
+    header_line: int = 1
 
 
 @dataclass
@@ -192,107 +187,40 @@ class Validation:
 # -- reading ------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip()[:MAX_CELL]
-    return value
-
-
-def _check_zip(raw: bytes) -> None:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise ValidationError("Le fichier n'est pas un classeur XLSX lisible.") from exc
-    total = sum(info.file_size for info in infos)
-    packed = sum(info.compress_size for info in infos) or 1
-    if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO or len(infos) > 500:
-        raise ValidationError(
-            "Ce classeur est anormalement volumineux une fois décompressé : enregistrez "
-            "seulement la feuille de la programmation, ou exportez-la en CSV."
-        )
-
-
-def _read_xlsx(raw: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    _check_zip(raw)
-    workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # never trust the declared dimensions
-        rows = []
-        for row in sheet.iter_rows(
-            min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True
-        ):
-            rows.append([_cell(v) for v in row])
-    finally:
-        workbook.close()
-    return rows
-
-
-def _read_csv(raw: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
-    rows = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        for row in reader:
-            rows.append([_cell(v) for v in row[:MAX_COLUMNS]])
-            if len(rows) > MAX_ROWS + 1:
-                break
-    except csv.Error as exc:
-        raise ValidationError(f"Fichier CSV illisible (ligne {reader.line_num}).") from exc
-    return rows
-
-
 def read(raw: bytes, name: str) -> Sheet:
     """The header row and the data rows of the first sheet. ValidationError in French."""
     if not raw:
         raise ValidationError("Le fichier est vide.")
-    if len(raw) > MAX_BYTES:
-        raise ValidationError("Le fichier dépasse 2 Mo.")
-    if raw[:4] == b"PK\x03\x04":
-        try:
-            rows = _read_xlsx(raw)
-        except ValidationError:
-            raise
-        except Exception as exc:  # noqa: BLE001 — any broken workbook is the user's file
-            raise ValidationError(
-                "Le fichier n'est pas un classeur XLSX lisible (enregistrez-le au format "
-                "Excel .xlsx ou CSV)."
-            ) from exc
-    elif name.lower().endswith((".xls", ".ods")) or b"\x00" in raw[:2048]:
-        raise ValidationError("Format non pris en charge : utilisez un fichier XLSX ou CSV.")
-    else:
-        rows = _read_csv(raw)
+    try:
+        rows = spreadsheets.read_table(
+            raw, name=name, max_rows=MAX_ROWS + MAX_TITLE_ROWS, max_bytes=MAX_BYTES
+        )
+    except spreadsheets.SpreadsheetError as exc:
+        raise ValidationError(f"Fichier refusé : {exc}") from exc
     # The header is the first row with at least two filled cells (titles above it are
     # common in buyers' files).
     start = next(
-        (i for i, row in enumerate(rows[:20]) if sum(1 for v in row if _text(v)) >= 2), None
+        (
+            i
+            for i, (_, values) in enumerate(rows[: MAX_TITLE_ROWS + 1])
+            if sum(1 for v in values if _text(v)) >= 2
+        ),
+        None,
     )
     if start is None:
         raise ValidationError("Aucune ligne d'en-têtes trouvée (au moins deux colonnes nommées).")
-    headers = [_text(v) for v in rows[start]]
+    header_line, header_values = rows[start]
+    headers = [_text(v)[:200] for v in header_values]
     while headers and not headers[-1]:
-        headers.pop()  # read-only sheets pad rows to the column cap
+        headers.pop()
     data = rows[start + 1 :]
-    while data and not any(_text(v) for v in data[-1]):
-        data.pop()
     if len(data) > MAX_ROWS:
         raise ValidationError(
             f"Le fichier compte plus de {MAX_ROWS} lignes : découpez la programmation."
         )
     if not data:
         raise ValidationError("Le fichier ne contient aucune ligne sous les en-têtes.")
-    return Sheet(headers=headers, rows=data, first_line=start + 2)
+    return Sheet(headers=headers, rows=data, header_line=header_line)
 
 
 # -- mapping ------------------------------------------------------------------------------
@@ -329,6 +257,8 @@ def suggest_mapping(headers: list[str]) -> dict[str, int]:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, spreadsheets.Formula):
+        return ""  # validate() reports it by line and column
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
@@ -512,11 +442,16 @@ def validate(sheet: Sheet, mapping: dict[str, int]) -> Validation:
     def header(key: str) -> str:
         return sheet.headers[mapping[key]] or FIELD_BY_KEY[key].label
 
-    rows = [
-        (sheet.first_line + i, row)
-        for i, row in enumerate(sheet.rows)
-        if any(_text(v) for v in row)
-    ]
+    rows = []
+    for line, values in sheet.rows:
+        row = list(values)
+        for key, index in mapping.items():
+            if index < len(row) and isinstance(row[index], spreadsheets.Formula):
+                result.problems.append(
+                    Problem(line, header(key), "formule refusée : saisissez la valeur elle-même.")
+                )
+                row[index] = None
+        rows.append((line, row))
     cpv_codes = set()
     places = set()
     for _, row in rows:
@@ -596,7 +531,7 @@ def validate(sheet: Sheet, mapping: dict[str, int]) -> Validation:
         if not problems:
             result.rows.append(clean)
     if not rows:
-        result.problems.append(Problem(sheet.first_line, "", "Aucune ligne à importer."))
+        result.problems.append(Problem(sheet.header_line + 1, "", "Aucune ligne à importer."))
     if result.problems:
         result.rows = []
     return result

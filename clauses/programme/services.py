@@ -15,6 +15,7 @@ from clauses.access import audit
 from clauses.access.actors import Actor
 from clauses.access.enums import AuditAction
 from clauses.accounts.models import Organisation
+from clauses.core.text import fold
 from clauses.desk import policies as desk_policies
 from clauses.desk.enums import PublicationTiming
 from clauses.desk.models import Request
@@ -24,7 +25,6 @@ from clauses.markets.models import Market
 from clauses.programme import imports, policies, rules, selectors
 from clauses.programme.enums import ReviewDecision
 from clauses.programme.models import Programme, ProgrammeLine
-from clauses.territories.search import fold
 
 
 def _territory(buyer: Organisation) -> str:

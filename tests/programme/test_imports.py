@@ -71,7 +71,7 @@ def test_durations():
 def test_xlsx_with_a_title_row_is_read_and_validated():
     sheet = imports.read(xlsx(), "programme.xlsx")
     assert sheet.headers == HEADERS
-    assert sheet.first_line == 3
+    assert sheet.header_line == 2
     result = imports.validate(sheet, imports.suggest_mapping(sheet.headers))
     assert result.ok, [str(p) for p in result.problems]
     cleaning, gym, green, office = result.rows
@@ -117,13 +117,13 @@ def test_hostile_and_broken_files_are_french_errors():
         imports.read(b"a;b\n" * 600_000, "p.csv")
     with pytest.raises(ValidationError, match="XLSX"):
         imports.read(b"PK\x03\x04garbage", "p.xlsx")
-    with pytest.raises(ValidationError, match="Format non pris en charge"):
+    with pytest.raises(ValidationError, match="format non pris en charge"):
         imports.read(b"\xd0\xcf\x11\xe0\x00\x00", "p.xls")
-    # A zip bomb: a tiny archive that inflates to far more than allowed.
+    # A zip bomb: a small archive that inflates to far more than allowed.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (50 * 1024 * 1024))
-    with pytest.raises(ValidationError, match="volumineux"):
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (80 * 1024 * 1024))
+    with pytest.raises(ValidationError, match="décompressé"):
         imports.read(buffer.getvalue(), "p.xlsx")
 
 
@@ -136,14 +136,15 @@ def test_declared_dimensions_are_not_trusted_and_rows_are_capped():
     sheet.cell(row=1_000_000, column=16_000, value="loin")  # a huge declared dimension
     buffer = io.BytesIO()
     workbook.save(buffer)
-    with pytest.raises(ValidationError, match="aucune ligne"):
+    with pytest.raises(ValidationError, match="colonne"):
         imports.read(buffer.getvalue(), "p.xlsx")
-    many = b"Intitule;Montant\n" + b"x;1\n" * (imports.MAX_ROWS + 5)
-    with pytest.raises(ValidationError, match="plus de 2000 lignes"):
+    many = b"Intitule;Montant\n" + b"x;1\n" * (imports.MAX_ROWS + 10)
+    with pytest.raises(ValidationError, match="lignes"):
         imports.read(many, "p.csv")
 
 
-def test_formulas_are_never_evaluated():
+@pytest.mark.django_db
+def test_formulas_are_never_evaluated_but_refused_by_line_and_column():
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -153,7 +154,10 @@ def test_formulas_are_never_evaluated():
     buffer = io.BytesIO()
     workbook.save(buffer)
     data = imports.read(buffer.getvalue(), "p.xlsx")
-    assert data.rows[0][1] is None  # no cached value: empty, not computed
+    result = imports.validate(data, imports.suggest_mapping(data.headers))
+    assert [str(p) for p in result.problems] == [
+        "Ligne 2, colonne « Montant » : formule refusée : saisissez la valeur elle-même."
+    ]
 
 
 @pytest.mark.django_db
