@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from clauses.access.actors import Actor, actor_for_request
+from clauses.core import spreadsheets
 from clauses.desk.charts import HORIZONTAL, BarChart, bar_chart, describe, format_number
 from clauses.observatory import policies, queries
 from clauses.observatory.enums import SocialStatus
@@ -142,12 +143,12 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         sheets = [] if table and table != "synthese" else [("Synthèse", synthesis)]
         sheets += [(t.title, t.export_rows) for t in tables]
         content = exports.to_xlsx(sheets)
-        content_type = exports.XLSX_TYPE
+        content_type = spreadsheets.XLSX_TYPE
     else:
         rows = synthesis if not table or table == "synthese" else tables[0].export_rows
         separator = exports.SEPARATORS.get(request.GET.get("separateur", ""), ";")
         content = exports.to_csv(rows, separator=separator)
-        content_type = exports.CSV_TYPE
+        content_type = spreadsheets.CSV_TYPE
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
