@@ -388,18 +388,34 @@ def invitation_error(invitation: Invitation) -> str | None:
     return INVITATION_ERRORS.get(invitation.status)
 
 
+def _claim_invitation(invitation: Invitation, *, now: datetime) -> Invitation:
+    """Consume the single-use invitation with one conditional UPDATE (… WHERE accepted_at
+    IS NULL AND revoked_at IS NULL AND expires_at > now): of parallel acceptances exactly
+    one updates the row, the others (PostgreSQL makes them wait for the winner's commit and
+    re-check the condition) update nothing and get the French "déjà utilisée" message; no
+    IntegrityError reaches anyone. Must run inside the caller's transaction."""
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at=None, revoked_at=None, expires_at__gt=now
+    ).update(accepted_at=now)
+    invitation = Invitation.objects.select_related("organisation").get(pk=invitation.pk)
+    if not claimed:
+        raise ValidationError(invitation_error(invitation) or INVITATION_ERRORS["accepted"])
+    return invitation
+
+
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
-    """Join the organisation. Single use: the invitation row is locked and checked again."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if error := invitation_error(invitation):
-        raise ValidationError(error)
+    """Join the organisation. Single use: consumed by a conditional update first."""
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(
             f"Cette invitation est adressée à {invitation.email} : connectez-vous avec "
             "cette adresse pour l'accepter."
         )
     now = timezone.now()
+    return _join(_claim_invitation(invitation, now=now), user=user, now=now)
+
+
+def _join(invitation: Invitation, *, user: User, now: datetime) -> Membership:
     membership = Membership.objects.filter(
         user=user, organisation=invitation.organisation, is_active=True
     ).first()
@@ -425,10 +441,14 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
 def accept_invitation_as_new_user(
     *, invitation: Invitation, first_name: str, last_name: str, password: str
 ) -> tuple[User, Membership]:
+    # Consumed before the account is created: a parallel acceptance of the same link is
+    # refused in French instead of failing on the unique email address.
+    now = timezone.now()
+    invitation = _claim_invitation(invitation, now=now)
     user = User.objects.create_user(
         email=invitation.email, password=password, first_name=first_name, last_name=last_name
     )
-    return user, accept_invitation(invitation=invitation, user=user)
+    return user, _join(invitation, user=user, now=now)
 
 
 @transaction.atomic
@@ -674,12 +694,17 @@ def confirm_email_change(*, raw_token: str) -> User:
         )
     if User.objects.filter(email__iexact=change.new_email).exclude(pk=change.user_id).exists():
         raise ValidationError("Cette adresse est déjà utilisée par un autre compte.")
+    # Single use: consumed by a conditional update (one of parallel clicks wins).
+    if not EmailChangeRequest.objects.filter(pk=change.pk, confirmed_at=None).update(
+        confirmed_at=timezone.now()
+    ):
+        raise ValidationError(
+            "Ce lien de confirmation n'est plus valable. Refaites la demande depuis votre compte."
+        )
     user = change.user
     old_email = user.email
     user.email = change.new_email
     user.save(update_fields=["email"])
-    change.confirmed_at = timezone.now()
-    change.save(update_fields=["confirmed_at"])
     _send(
         to=old_email,
         subject="Votre adresse électronique a été changée",
