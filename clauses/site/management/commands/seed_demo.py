@@ -19,6 +19,7 @@ from clauses.followup import demo_reset as followup_demo_reset
 from clauses.hours import demo as hours_demo
 from clauses.markets import demo as markets_demo
 from clauses.network import demo as network_demo
+from clauses.observatory import demo as observatory_demo
 
 DEMO_SEEDS: list[Callable[..., None]] = [
     network_demo.seed,
@@ -29,6 +30,7 @@ DEMO_SEEDS: list[Callable[..., None]] = [
     markets_demo.seed,
     followup_demo.seed,
     hours_demo.seed,
+    observatory_demo.seed,
 ]
 
 
