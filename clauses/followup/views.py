@@ -7,6 +7,7 @@ may not take on a record you see answers 403. Views stay thin: the services writ
 """
 
 import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -59,6 +60,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": page.object_list,
             "q": query,
+            "query": urlencode({"q": query}) if query else "",
             "can_create": policies.can_manage_participants(actor),
         },
     )

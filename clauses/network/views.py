@@ -5,7 +5,7 @@ fetched through an actor's permissions because every visitor may see all of it.
 """
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -329,6 +329,7 @@ def department(request: HttpRequest, code: str) -> HttpResponse:
             "partner_kind": kind,
             "partner_kind_label": labels.get(kind, ""),
             "partner_page": partner_page,
+            "partner_query": urlencode({"type": kind}) if kind else "",
             "desk_email": (
                 departmental.parent.desk_email if departmental and departmental.parent else ""
             )
