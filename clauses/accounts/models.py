@@ -81,6 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    @property
+    def journal_label(self) -> str:
+        """How journals name an account they are about (not who acted): by number."""
+        return f"Compte n° {self.pk}"
+
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 

@@ -127,6 +127,13 @@ class Participant(models.Model):
             return f"Participant·e anonymisé·e n° {self.pk}"
         return f"{self.first_name} {self.last_name}"
 
+    # Journals name the record, never the person (RGPD: a journal outlives anonymisation).
+    JOURNAL_LABEL_PREFIX = "Participant n° "
+
+    @property
+    def journal_label(self) -> str:
+        return f"{self.JOURNAL_LABEL_PREFIX}{self.pk}"
+
     @property
     def full_name(self) -> str:
         return str(self)
@@ -531,3 +538,9 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    JOURNAL_LABEL_PREFIX = "Candidat·e n° "
+
+    @property
+    def journal_label(self) -> str:
+        return f"{self.JOURNAL_LABEL_PREFIX}{self.pk}"

@@ -13,18 +13,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import CharField, Count, F, Max, Q, Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest
 from django.utils import timezone
 
 from clauses.access import audit
 from clauses.access.actors import Actor
 from clauses.access.enums import AuditAction
-from clauses.accounts.models import Organisation
+from clauses.accounts.models import AuditEvent, Organisation
 from clauses.followup import policies, rules
 from clauses.followup.enums import (
     CandidateStatus,
@@ -758,6 +760,20 @@ def participants_due_for_anonymisation(
     return due
 
 
+def _scrub_journal_labels(model: type[Participant] | type[Candidate], ids: list[int]) -> None:
+    """Audit events about these people get the neutral label ("Participant n° 48") — the
+    RGPD path of the append-only journal (`scrub`). Events written by this code already
+    carry it; older ones (or a restored backup) may still hold a name."""
+    AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in ids],
+    ).scrub(
+        object_repr=Concat(
+            Value(model.JOURNAL_LABEL_PREFIX), F("object_id"), output_field=CharField()
+        )
+    )
+
+
 def anonymise_participants(
     *,
     now: datetime.datetime | None = None,
@@ -799,6 +815,11 @@ def anonymise_participants(
                 precheck_note="",
             )
             audit.record(None, AuditAction.UPDATE, participant, changes={"anonymised": True})
+        _scrub_journal_labels(Participant, ids)
+        _scrub_journal_labels(
+            Candidate,
+            list(Candidate.objects.filter(participant_id__in=ids).values_list("pk", flat=True)),
+        )
     return ids
 
 
@@ -854,6 +875,7 @@ def anonymise_candidates(
                 changes={"anonymised": True},
                 organisation=candidate.position.company,
             )
+        _scrub_journal_labels(Candidate, ids)
     return ids
 
 
