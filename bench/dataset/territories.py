@@ -78,7 +78,7 @@ def _department(
     g: Generator, ids: tuple, tables: tuple, number: int, region_id: int, word: str, serial: int
 ) -> int:
     """One synthetic département and its communes; returns the communes' serial so far."""
-    from clauses.territories.search import fold
+    from clauses.core.text import fold
 
     _region_ids, dept_ids, commune_ids = ids
     _regions, departments, communes = tables

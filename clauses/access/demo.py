@@ -18,8 +18,9 @@ from django.conf import settings
 from clauses.access.actors import Actor
 from clauses.access.enums import TokenScope
 from clauses.access.models import ApiToken
-from clauses.access.tokens import TOKEN_PREFIX, create_token, hash_token, roles_for_tokens
+from clauses.access.tokens import TOKEN_PREFIX, create_token, roles_for_tokens
 from clauses.accounts.models import Membership
+from clauses.core.tokens import hash_token
 
 DEMO_EMAIL_DOMAIN = "@demo.clauses.example"
 _SEEDER = Actor(label="Données de démonstration")

@@ -1,13 +1,11 @@
 """API tokens: make one (shown once), find the token behind a raw value, revoke one.
 
-Format: `clauses_` + 43 URL-safe characters (`secrets.token_urlsafe(32)`, 256 bits). Only
-the SHA-256 of the whole raw value is stored: a high-entropy secret needs no slow hash, and
-the lookup by hash is a unique-index read. The 8 characters after `clauses_` are kept as
-`prefix` to recognise a token in lists.
+Format: `clauses_` + 43 URL-safe characters (`clauses.core.tokens.new_token`, 256 bits).
+Only the SHA-256 of the whole raw value is stored (`clauses.core.tokens.hash_token`): a
+high-entropy secret needs no slow hash, and the lookup by hash is a unique-index read. The
+8 characters after `clauses_` are kept as `prefix` to recognise a token in lists.
 """
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,18 +21,11 @@ from clauses.access.enums import AuditAction, TokenScope
 from clauses.access.models import ApiToken
 from clauses.accounts.enums import Role
 from clauses.accounts.models import Organisation
+from clauses.core.tokens import hash_token, new_token
 
 TOKEN_PREFIX = "clauses_"  # noqa: S105 (a public marker, not a secret)
 # last_used_at / last_used_ip are written at most this often per token.
 LAST_USED_WRITE_INTERVAL = timedelta(minutes=1)
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def new_raw_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 def display_prefix(raw: str) -> str:
@@ -80,7 +71,7 @@ def create_token(
         raise TokenError("Droits inconnus.")
     if expires_at is not None and expires_at <= timezone.now():
         raise TokenError("La date d'expiration doit être dans le futur.")
-    raw = raw or new_raw_token()
+    raw = raw or new_token(prefix=TOKEN_PREFIX)
     token = ApiToken.objects.create(
         organisation=organisation,
         name=name,

@@ -1,7 +1,5 @@
 """People who log in. A user logs in by email; what they may see comes from memberships."""
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +22,11 @@ from clauses.accounts.enums import (
 )
 from clauses.accounts.validators import validate_siren, validate_siret
 from clauses.core.models import JournalEntry, journal_label
+
+# The link tokens of invitations and email changes (and of the desk's follow links) are made
+# and hashed by clauses.core.tokens; importable here until desk and accounts services import
+# them from core.
+from clauses.core.tokens import hash_token, make_token  # noqa: F401
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure, Partner
 from clauses.territories.models import Department
 
@@ -91,16 +94,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
-
-
-def make_token() -> tuple[str, str]:
-    """A fresh random token for a link, and the hash that is the only thing stored."""
-    raw = secrets.token_urlsafe(32)
-    return raw, hash_token(raw)
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):

@@ -8,12 +8,12 @@ lists: clausesociale34.fr, cie84.org), §3.1 C (the IAE referential of gip-inclu
 validates (services.validate_eligibility), possibly by derogation on a prescriber's opinion.
 """
 
-import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from clauses.core.dates import add_months
 from clauses.followup.enums import (
     Benefit,
     CriterionGroup,
@@ -24,16 +24,6 @@ from clauses.followup.enums import (
 )
 
 # -- dates --------------------------------------------------------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """`day` moved by `months` calendar months, clamped to the end of a shorter month
-    (2024-01-31 + 1 month = 2024-02-29)."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    return datetime.date(year, month, min(day.day, last))
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:

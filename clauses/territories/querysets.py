@@ -3,13 +3,9 @@ import re
 from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
+from clauses.core.text import fold
 from clauses.territories.enums import CommuneKind
-from clauses.territories.search import (
-    MAX_QUERY_LENGTH,
-    fold,
-    looks_like_code,
-    looks_like_code_start,
-)
+from clauses.territories.search import MAX_QUERY_LENGTH, looks_like_code, looks_like_code_start
 
 
 class CommuneQuerySet(models.QuerySet):

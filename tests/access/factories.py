@@ -2,8 +2,9 @@
 
 from clauses.access.enums import TokenScope
 from clauses.access.models import ApiToken
-from clauses.access.tokens import display_prefix, hash_token, new_raw_token, roles_for_tokens
+from clauses.access.tokens import TOKEN_PREFIX, display_prefix, roles_for_tokens
 from clauses.accounts.models import Organisation
+from clauses.core.tokens import hash_token, new_token
 
 
 def make_api_token(
@@ -16,7 +17,7 @@ def make_api_token(
 ) -> tuple[ApiToken, str]:
     """A token of `organisation` (the first role its kind allows unless given), and its raw
     value — the only place a test can get it, as in real life."""
-    raw = new_raw_token()
+    raw = new_token(prefix=TOKEN_PREFIX)
     token = ApiToken.objects.create(
         organisation=organisation,
         name=name,

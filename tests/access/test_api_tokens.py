@@ -9,9 +9,9 @@ from ninja.errors import AuthenticationError, HttpError
 from clauses.access.api_auth import MESSAGE_INVALID, MESSAGE_MISSING, TokenAuth
 from clauses.access.enums import AuditAction, TokenScope
 from clauses.access.models import ApiToken
-from clauses.access.tokens import hash_token
 from clauses.accounts.enums import Role
 from clauses.accounts.models import AuditEvent
+from clauses.core.tokens import hash_token
 from tests.access.conftest import World
 from tests.access.factories import make_api_token
 from tests.access.helpers import login

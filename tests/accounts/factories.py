@@ -14,8 +14,9 @@ import factory
 from factory.django import DjangoModelFactory
 
 from clauses.accounts.enums import BuyerCategory, OrganisationKind, Role
-from clauses.accounts.models import Invitation, Membership, Organisation, User, make_token
+from clauses.accounts.models import Invitation, Membership, Organisation, User
 from clauses.accounts.validators import luhn_complete
+from clauses.core.tokens import make_token
 from clauses.network.enums import CarrierKind, CoordinationLevel, PartnerKind
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure, Partner
 from clauses.territories.models import Department, Region

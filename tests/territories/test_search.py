@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clauses.core.text import fold
 from clauses.territories.models import Commune
-from clauses.territories.search import fold, looks_like_code, looks_like_code_start
+from clauses.territories.search import looks_like_code, looks_like_code_start
 
 
 @pytest.mark.parametrize(

@@ -31,12 +31,12 @@ from typing import Any
 from django.conf import settings
 
 from clauses.core.loading import Diff, LoadError, ReferenceLoaderCommand
+from clauses.core.text import fold
 from clauses.network.enums import PartnerKind
 from clauses.network.loading import sync_with_history
 from clauses.network.models import Partner
 from clauses.territories.enums import CommuneKind
 from clauses.territories.models import Commune, PostalCode
-from clauses.territories.search import fold
 
 LEMARCHE_FILE = "siae_idf_lemarche_fixture.csv"
 ASP_FILE = "siae_idf_asp_2019.csv"

@@ -7,9 +7,9 @@ from typing import Any
 from django.conf import settings
 
 from clauses.core.loading import Diff, LoadError, ReferenceLoaderCommand, read_csv, sync_table
+from clauses.core.text import fold
 from clauses.territories.enums import MarketKind
 from clauses.territories.models import CpvCode
-from clauses.territories.search import fold
 
 MARKET_KINDS = {
     "Travaux": MarketKind.WORKS,

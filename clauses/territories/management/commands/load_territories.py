@@ -17,6 +17,7 @@ from clauses.core.loading import (
     read_geojson_features,
     sync_table,
 )
+from clauses.core.text import fold
 from clauses.territories.enums import CommuneKind
 from clauses.territories.models import (
     Commune,
@@ -27,7 +28,6 @@ from clauses.territories.models import (
     PostalCode,
     Region,
 )
-from clauses.territories.search import fold
 
 COMMUNE_KINDS = {
     "commune": CommuneKind.COMMUNE,
