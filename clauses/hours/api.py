@@ -67,6 +67,7 @@ class DeclarationIn(Schema):
     hours: Annotated[Decimal, Field(ge=-MAX_HOURS, le=MAX_HOURS)] | str | None = None
     amount_ht: Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] | str | None = None
     training: bool = False
+    reason: str = ""
 
 
 class DeclarationsIn(Schema):
@@ -166,6 +167,7 @@ def _entries(items: list) -> tuple[list[Entry], list[services.Problem]]:
                 values["hours"],
                 values["amount_ht"],
                 bool(item.get("training")),
+                reason=str(item.get("reason") or "")[:2000],
             )
         )
     return entries, problems
@@ -182,14 +184,18 @@ def _problem_dict(problem: services.Problem) -> dict:
 
 @router.post(
     "/contractor/declarations",
-    response={200: DeclarationsOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: DeclarationsOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Déclarer des heures mensuelles par mission (tout ou rien)",
     description=(
         'Corps : `{"declarations": [{"assignment": 12, "month": "2026-03", '
         '"hours": "151.67"}]}` ; pour une sous-traitance à une SIAE, une EA ou un ESAT, '
         "`amount_ht` au lieu de `hours`. Chaque déclaration est vérifiée comme une ligne "
         "du tableur ; une seule erreur et rien n'est enregistré (422, erreurs par "
-        "déclaration, numérotées à partir de 1). Renvoyer les mêmes valeurs ne change rien."
+        "déclaration, numérotées à partir de 1). Renvoyer les mêmes valeurs ne change rien "
+        "(`result` : `unchanged`, déjà enregistrée) ; d'autres valeurs pour un mois déjà "
+        "déclaré sont une correction, qui demande son motif (`reason`) et repart au "
+        "contrôle (`result` : `corrected`). 409 si une autre déclaration du même mois a été "
+        "enregistrée au même instant."
     ),
     operation_id="hours_contractor_declare",
 )
@@ -217,8 +223,10 @@ def declare(request: HttpRequest) -> Status:
         actor=actor, entries=entries, source=DeclarationSource.API, request=request
     )
     if outcome.problems:
+        race = any(p.message == services.RACE_MESSAGE for p in outcome.problems)
         return Status(
-            422, {"detail": INVALID, "errors": [_problem_dict(p) for p in outcome.problems]}
+            409 if race else 422,
+            {"detail": INVALID, "errors": [_problem_dict(p) for p in outcome.problems]},
         )
     return Status(
         200,
@@ -233,8 +241,10 @@ def declare(request: HttpRequest) -> Status:
                     "month": f"{d.month:%Y-%m}",
                     "status": d.status,
                     "base_hours": _plain(d.base_hours),
+                    "result": result,
+                    "message": services.RESULT_MESSAGES[result],
                 }
-                for d in outcome.declarations
+                for d, result in zip(outcome.declarations, outcome.results, strict=True)
             ],
         },
     )

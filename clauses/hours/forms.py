@@ -39,6 +39,14 @@ class DeclarationForm(DsfrBaseForm):
         "ou un ESAT, à la place des heures.",
     )
     is_training = forms.BooleanField(label="Ce sont des heures de formation", required=False)
+    reason = forms.CharField(
+        label="Motif de la correction",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Seulement pour corriger un mois déjà déclaré (obligatoire alors) : la "
+        "correction est gardée dans l'historique et contrôlée à nouveau.",
+    )
 
     def __init__(self, *args, assignments=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

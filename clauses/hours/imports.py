@@ -31,12 +31,15 @@ from clauses.core.spreadsheets import (
 from clauses.core.text import compact
 from clauses.hours import policies, services
 from clauses.hours.enums import DeclarationSource
-from clauses.hours.models import ImportBatch
-from clauses.hours.services import FIELD_LABELS, Entry, Outcome, Problem
+from clauses.hours.models import HourDeclaration, ImportBatch
+from clauses.hours.services import FIELD_LABELS, OLDEST_MONTHS, Entry, Outcome, Problem
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
-COLUMNS = ["assignment", "participant", "month", "hours", "amount_ht", "training"]
+COLUMNS = ["assignment", "participant", "month", "hours", "amount_ht", "training", "reason"]
+# A row whose values are all empty is skipped (the template pre-fills every mission: the
+# user fills the rows they need and leaves the others as they are).
+VALUE_COLUMNS = ("hours", "amount_ht", "training", "reason")
 HELP = {
     "assignment": "Numéro de la mission (colonne pré-remplie dans le modèle). Obligatoire.",
     "participant": "Prénom et nom de la personne, pour vérification (facultatif).",
@@ -45,6 +48,9 @@ HELP = {
     "amount_ht": "Sous-traitance ou cotraitance avec une SIAE, EA ou ESAT seulement : "
     "montant HT du mois, converti en heures.",
     "training": "« oui » si ce sont des heures de formation.",
+    "reason": "Seulement pour corriger un mois déjà déclaré : le motif de la correction "
+    "(obligatoire alors). La correction est gardée dans l'historique et contrôlée à "
+    "nouveau.",
 }
 # Far above anything a person works in a month (the ceiling check says what is allowed);
 # beyond it a value is not hours but a typing accident or an attack ("1e30").
@@ -117,6 +123,15 @@ def _training(value: Any) -> bool:
     raise _CellError("répondez « oui » ou « non ».")
 
 
+def _blank(values: list[Any], indexes: list[int]) -> bool:
+    """A row with no value to declare (hours, amount, training, reason all empty) — the
+    template's pre-filled missions the user did not need. A formula anywhere is not blank
+    (it is refused, never silently skipped)."""
+    if any(isinstance(v, Formula) for v in values):
+        return False
+    return not any(str(values[i] or "").strip() for i in indexes if i < len(values))
+
+
 def read_entries(raw: bytes, *, name: str = "") -> tuple[list[Entry], list[Problem]]:
     """The rows of the file as entries, and the problems of reading them (nothing checked
     against the database yet)."""
@@ -127,6 +142,7 @@ def read_entries(raw: bytes, *, name: str = "") -> tuple[list[Entry], list[Probl
         return [], [Problem(1, "", str(exc))]
     if not table:
         return [], [Problem(1, "", "le fichier est vide.")]
+    header_line = table[0][0]
     mapping: dict[int, str] = {}
     for index, raw_header in enumerate(table[0][1]):
         header = "" if isinstance(raw_header, Formula) else str(raw_header or "").strip()
@@ -134,12 +150,14 @@ def read_entries(raw: bytes, *, name: str = "") -> tuple[list[Entry], list[Probl
             continue
         key = _HEADERS.get(compact(header))
         if key is None:
-            problems.append(Problem(1, "", f"colonne inconnue « {header} » (voir le modèle)."))
+            problems.append(
+                Problem(header_line, "", f"colonne inconnue « {header} » (voir le modèle).")
+            )
         else:
             mapping[index] = key
     for required in ("assignment", "month"):
         if required not in mapping.values():
-            problems.append(Problem(1, required, "colonne obligatoire absente."))
+            problems.append(Problem(header_line, required, "colonne obligatoire absente."))
     if problems:
         return [], problems
     parsers = {
@@ -149,9 +167,13 @@ def read_entries(raw: bytes, *, name: str = "") -> tuple[list[Entry], list[Probl
         "hours": lambda v: _number(v, "un nombre d'heures", MAX_HOURS),
         "amount_ht": lambda v: _number(v, "un montant", MAX_AMOUNT),
         "training": _training,
+        "reason": _text,
     }
+    value_indexes = [i for i, key in mapping.items() if key in VALUE_COLUMNS]
     entries = []
     for line, values in table[1:]:
+        if _blank(values, value_indexes):
+            continue  # a mission left blank: nothing to declare on this row
         parsed: dict[str, Any] = {}
         failed = False
         for index, key in mapping.items():
@@ -172,6 +194,16 @@ def read_entries(raw: bytes, *, name: str = "") -> tuple[list[Entry], list[Probl
                 amount_ht=parsed.get("amount_ht"),
                 is_training=bool(parsed.get("training")),
                 participant_name=parsed.get("participant") or "",
+                reason=(parsed.get("reason") or "")[:2000],
+            )
+        )
+    if not entries and not problems:
+        problems.append(
+            Problem(
+                header_line,
+                "hours",
+                "aucune ligne remplie : indiquez les heures (ou le montant) des missions à "
+                "déclarer ; les lignes laissées vides sont ignorées.",
             )
         )
     return entries, problems
@@ -222,17 +254,42 @@ def import_declarations(
 # -- the template -------------------------------------------------------------------------
 
 
+def _first_undeclared(start: date, declared: set[date], *, today: date) -> date | None:
+    """The first month of an assignment with no declaration yet, from its start (or the
+    oldest month still accepted) to the current month; None when all are declared."""
+    oldest = add_months(first_of_month(today), -OLDEST_MONTHS)
+    month = max(first_of_month(start), oldest)
+    while month <= today:
+        if month not in declared:
+            return month
+        month = add_months(month, 1)
+    return None
+
+
 def _template_rows(actor: Actor, today: date) -> list[list[str]]:
-    month = add_months(first_of_month(today), -1)
-    rows = []
-    for assignment in (
+    """One row per mission still to declare, with the first month not declared yet; the
+    values are left for the user. Two queries."""
+    assignments = list(
         policies.declarable_assignments(actor)
         .select_related("participant")
         .order_by("pk")[:MAX_ROWS]
-    ):
-        if assignment.end_date and assignment.end_date < month:
+    )
+    declared: dict[int, set[date]] = {}
+    oldest = add_months(first_of_month(today), -OLDEST_MONTHS)
+    for assignment_id, month in HourDeclaration.objects.filter(
+        assignment__in=[a.pk for a in assignments], month__gte=oldest
+    ).values_list("assignment_id", "month"):
+        declared.setdefault(assignment_id, set()).add(month)
+    rows = []
+    for assignment in assignments:
+        month = _first_undeclared(
+            assignment.start_date, declared.get(assignment.pk, set()), today=today
+        )
+        if month is None or (assignment.end_date and assignment.end_date < month):
             continue
-        rows.append([str(assignment.pk), str(assignment.participant), f"{month:%m/%Y}", "", "", ""])
+        rows.append(
+            [str(assignment.pk), str(assignment.participant), f"{month:%m/%Y}", "", "", "", ""]
+        )
     return rows
 
 

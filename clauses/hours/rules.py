@@ -474,3 +474,244 @@ def progress(
         penalty=penalty,
         fte=(counted / FTE_HOURS).quantize(HUNDREDTH, ROUND_HALF_UP),
     )
+
+
+# -- checking one declaration before it is written ---------------------------------------
+
+OLDEST_MONTHS = 36  # a declaration older than 3 years is refused (a typing error) [I]
+AMOUNT_LIMIT = Decimal("1e10")
+# Statuses of a declaration (the values of `enums.DeclarationStatus`, kept as plain strings
+# so that this module stays free of Django).
+STATUS_SUBMITTED = "submitted"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One declaration as typed (by a form, a spreadsheet row or an API item). `reason`
+    explains a correction (a change to a month already declared)."""
+
+    line: int
+    assignment_id: int | None
+    month: date | None
+    hours: Decimal | None = None
+    amount_ht: Decimal | None = None
+    is_training: bool = False
+    participant_name: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AssignmentFacts:
+    """What the checks know of the assignment an entry names."""
+
+    pk: int
+    own: bool  # the declaring company employs the person on it
+    start: date
+    end: date | None
+    subcontracting: bool
+    person_name: str  # folded (see `services.fold`), to compare with the typed name
+
+
+@dataclass(frozen=True)
+class StandingDeclaration:
+    """The declaration already recorded for the entry's assignment and month."""
+
+    status: str
+    status_label: str
+    hours: Decimal | None
+    amount_ht: Decimal | None
+    is_training: bool
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    """Everything `check_entry` needs beside the entry, gathered by the service.
+
+    `person_hours`: the person's hours of that month on other declarations that stand
+    (every assignment, every company, by identity), not counting the one this entry
+    replaces; `batch_lines` / `batch_hours`: the earlier lines of the same batch for the
+    same person and month, and their hours; `earlier_line`: the earlier line of the batch
+    with the same assignment and month, if any."""
+
+    today: date
+    assignment_id: int | None = None
+    assignment: AssignmentFacts | None = None  # None: no such assignment
+    typed_name: str = ""  # the entry's participant name, folded
+    existing: StandingDeclaration | None = None
+    earlier_line: int | None = None
+    person_hours: Decimal = ZERO
+    batch_lines: tuple[int, ...] = ()
+    batch_hours: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an entry is refused: the field (a key of the columns, "" for the whole line)
+    and a French message starting lower-case (it follows "ligne N :")."""
+
+    field: str
+    message: str
+
+
+def same_values(existing: StandingDeclaration, entry: Entry) -> bool:
+    return (
+        existing.hours == entry.hours
+        and existing.amount_ht == entry.amount_ht
+        and existing.is_training == entry.is_training
+    )
+
+
+def is_correction(facts: EntryFacts, entry: Entry) -> bool:
+    """A change to a month already declared (whatever its status): kept as a correction,
+    with its reason, and controlled again."""
+    return facts.existing is not None and not same_values(facts.existing, entry)
+
+
+def _check_assignment(facts: EntryFacts) -> list[Reason]:
+    if facts.assignment_id is None:
+        return [Reason("assignment", "indiquez le numéro de la mission.")]
+    if facts.assignment is None:
+        return [Reason("assignment", f"mission n° {facts.assignment_id} inconnue.")]
+    if not facts.assignment.own:
+        return [
+            Reason(
+                "assignment",
+                f"la mission n° {facts.assignment.pk} n'est pas une mission de votre entreprise.",
+            )
+        ]
+    return []
+
+
+def _check_month(facts: EntryFacts, month: date | None) -> list[Reason]:
+    if month is None:
+        return [Reason("month", "indiquez le mois (MM/AAAA).")]
+    reasons = []
+    try:
+        check_month(month, today=facts.today)
+    except RuleError as exc:
+        reasons.append(Reason("month", _lower_first(str(exc))))
+    if month < add_months(first_of_month(facts.today), -OLDEST_MONTHS):
+        reasons.append(Reason("month", f"mois trop ancien (plus de {OLDEST_MONTHS} mois)."))
+    assignment = facts.assignment
+    if assignment is not None and assignment.own:
+        if last_of_month(month) < assignment.start or (
+            assignment.end is not None and month > assignment.end
+        ):
+            until = f" au {assignment.end:%d/%m/%Y}" if assignment.end else ""
+            reasons.append(
+                Reason(
+                    "month",
+                    f"{month:%m/%Y} est hors des dates de la mission "
+                    f"(du {assignment.start:%d/%m/%Y}{until}).",
+                )
+            )
+    return reasons
+
+
+def _check_value(facts: EntryFacts, entry: Entry) -> list[Reason]:
+    assignment = facts.assignment if facts.assignment and facts.assignment.own else None
+    if entry.hours is not None and entry.amount_ht is not None:
+        return [Reason("amount_ht", "indiquez des heures ou un montant, pas les deux.")]
+    if entry.amount_ht is not None:
+        if assignment is not None and not assignment.subcontracting:
+            return [
+                Reason(
+                    "amount_ht",
+                    "un montant ne se déclare que pour une sous-traitance ou une cotraitance "
+                    "avec une SIAE, une EA ou un ESAT : indiquez des heures.",
+                )
+            ]
+        if entry.amount_ht < 0:
+            return [Reason("amount_ht", "le montant ne peut pas être négatif.")]
+        if entry.amount_ht >= AMOUNT_LIMIT:
+            return [Reason("amount_ht", "montant trop élevé.")]
+        return []
+    if entry.hours is None:
+        return [Reason("hours", "indiquez le nombre d'heures.")]
+    try:
+        check_hours(entry.hours)
+    except RuleError as exc:
+        return [Reason("hours", _lower_first(str(exc)))]
+    return []
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _check_person_month(facts: EntryFacts, entry: Entry, month: date) -> list[Reason]:
+    """Double counting: one person, one month, several assignments (of one or several
+    companies) may not add up to more than a person can work (`MONTHLY_CEILING_HOURS`)."""
+    if entry.hours is None:
+        return []
+    already = facts.person_hours + facts.batch_hours
+    total = already + entry.hours
+    if total <= MONTHLY_CEILING_HOURS:
+        return []
+    if facts.batch_lines:
+        lines = ", ".join(str(n) for n in (*facts.batch_lines, entry.line))
+        before = f" (dont {_fr(facts.person_hours)} h déjà déclarées)" if facts.person_hours else ""
+        return [
+            Reason(
+                "hours",
+                f"la même personne est déclarée aux lignes {lines} pour {month:%m/%Y} : "
+                f"{_fr(total)} h au total{before}, plus que le maximum légal de "
+                f"{MONTHLY_CEILING_HOURS} h par mois.",
+            )
+        ]
+    try:
+        check_hours(entry.hours, already_declared=already)
+    except RuleError as exc:
+        return [Reason("hours", _lower_first(str(exc)))]
+    return []  # pragma: no cover — check_hours refuses what exceeds the ceiling
+
+
+def check_entry(facts: EntryFacts, entry: Entry) -> list[Reason]:
+    """Every reason to refuse one declaration, in French (empty: it may be written).
+
+    In order: the assignment (known, the company's own), the person named (when typed),
+    the month (begun, not older than `OLDEST_MONTHS`, within the assignment's dates), the
+    value (hours or, for a subcontracting, an amount; `check_hours`), then — only for an
+    entry right so far — the same assignment and month twice in one batch, a correction
+    without its reason, and the person's monthly ceiling across assignments
+    (`MONTHLY_CEILING_HOURS`, hours already standing elsewhere included)."""
+    reasons = _check_assignment(facts)
+    assignment = facts.assignment if not reasons else None
+    if assignment is not None and facts.typed_name and facts.typed_name != assignment.person_name:
+        reasons.append(
+            Reason(
+                "participant",
+                f"« {entry.participant_name} » n'est pas la personne de la mission "
+                f"n° {assignment.pk}.",
+            )
+        )
+    month = first_of_month(entry.month) if entry.month else None
+    reasons += _check_month(facts, month)
+    reasons += _check_value(facts, entry)
+    if reasons or assignment is None or month is None:
+        return reasons
+    if facts.earlier_line is not None:
+        return [
+            Reason(
+                "",
+                f"la mission n° {assignment.pk} et le mois {month:%m/%Y} sont déjà à la "
+                f"ligne {facts.earlier_line} (une seule déclaration par mission et par mois).",
+            )
+        ]
+    if is_correction(facts, entry) and not entry.reason.strip():
+        existing = facts.existing
+        assert existing is not None  # noqa: S101 — is_correction says so
+        value = (
+            f"{_fr(existing.amount_ht)} € HT"
+            if existing.amount_ht is not None
+            else f"{_fr(existing.hours or ZERO)} h"
+        )
+        return [
+            Reason(
+                "reason",
+                f"la mission n° {assignment.pk} a déjà une déclaration de {value} pour "
+                f"{month:%m/%Y} ({existing.status_label.lower()}) : pour la corriger, "
+                "indiquez le motif de la correction (elle sera contrôlée à nouveau).",
+            )
+        ]
+    return _check_person_month(facts, entry, month)

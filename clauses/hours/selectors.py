@@ -16,6 +16,7 @@ Signatures reporting relies on:
 - `declarations_to_control(actor, filters) -> QuerySet[HourDeclaration]`
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,13 +25,48 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from clauses.access.actors import Actor
+from clauses.followup.models import EligibilityValidation
 from clauses.hours import policies, rules
 from clauses.hours.enums import LIVE_STATUSES, DeclarationStatus
 from clauses.hours.models import CountingSettings, GlobalisationAgreement, HourDeclaration
 from clauses.markets.enums import MarketStatus
-from clauses.markets.models import SocialConsideration
+from clauses.markets.models import Market, SocialConsideration
 
 ZERO = Decimal(0)
+
+
+# -- settings and eligibility (read by counting and by the checks) -----------------------
+
+
+def settings_for_market(market: Market, *, cache: dict | None = None) -> rules.Settings:
+    """The counting settings of the market's territory: the buyer's département, else its
+    region, else the defaults of `rules.Settings`."""
+    department = market.buyer.department if market.buyer.department_id else None
+    if department is None:
+        return rules.Settings()
+    if cache is None:
+        cache = {}
+    key = department.pk
+    if key not in cache:
+        row = (
+            CountingSettings.objects.filter(department=department).first()
+            or CountingSettings.objects.filter(region_id=department.region_id).first()
+        )
+        cache[key] = row.as_rules() if row else rules.Settings()
+    return cache[key]
+
+
+def eligibility_windows(
+    validations: Iterable[EligibilityValidation], *, months: int
+) -> tuple[tuple[date, date], ...]:
+    """The days each validation in force covers (withdrawn ones cover nothing)."""
+    windows = []
+    for validation in validations:
+        if validation.withdrawn_at is not None:
+            continue
+        start = validation.valid_from or timezone.localdate(validation.validated_at)
+        windows.append(rules.eligibility_window(start, validation.valid_until, months=months))
+    return tuple(windows)
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,29 @@
-"""Write workflows of hours: declare (form, spreadsheet, API — one validation for all),
-control (validate, refuse with a reason, ask for a fix), recount.
+"""Write workflows of hours: declare (form, spreadsheet, API — one path for all), correct,
+control (validate, refuse with a reason, ask for a fix; one or several at once), recount,
+globalisation agreements.
 
-Every entry point validates ALL the entries first (`check_entries`) and writes all or
-nothing, in one transaction, with a `DeclarationEvent` per declaration and an audit event.
-Declarations are keyed by (assignment, month): sending the same values again changes
-nothing.
+Declaring: inside ONE transaction, the people the entries name are locked (a PostgreSQL
+advisory lock per person; SQLite's write lock serialises writers), then every entry is
+checked (`entries.check_entries`: facts gathered, judged by the pure `rules.check_entry`)
+and all are written or none, with a `DeclarationEvent` per declaration and an audit event.
+Checking after the lock means two declarations sent at the same moment cannot both pass
+the monthly ceiling (issue 11). Declarations are keyed by (assignment, month): the same
+values again change nothing ("déjà enregistrée"); other values are a correction, which
+needs its reason, is kept in the declaration's history and goes back to control.
+
+The events others will be told of (notifications, later) happen in ONE place each:
+`declarations_arrived` and `declaration_refused` below.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,114 +31,34 @@ from clauses.access import audit
 from clauses.access.actors import Actor
 from clauses.access.enums import AuditAction
 from clauses.accounts.models import Organisation
-from clauses.followup.models import Assignment, EligibilityValidation, Participant
+from clauses.followup.models import Assignment, Participant
+from clauses.hours import entries as checks
 from clauses.hours import policies, rules
-from clauses.hours.enums import LIVE_STATUSES, ControlDecision, DeclarationSource, DeclarationStatus
+from clauses.hours.entries import (  # noqa: F401 — re-exported: imports, API, bench, tests
+    FIELD_LABELS,
+    OLDEST_MONTHS,
+    Checked,
+    Outcome,
+    Problem,
+    check_entries,
+)
+from clauses.hours.enums import ControlDecision, DeclarationSource, DeclarationStatus
 from clauses.hours.models import (
-    CountingSettings,
     DeclarationEvent,
     GlobalisationAgreement,
     HourDeclaration,
     ImportBatch,
 )
-from clauses.markets.models import Market, SocialConsideration
+from clauses.hours.rules import Entry
+from clauses.hours.selectors import (  # noqa: F401 — re-exported (demo, tests)
+    eligibility_windows,
+    settings_for_market,
+)
+from clauses.markets.models import SocialConsideration
 
-# The French names of the fields, as the spreadsheet's headers and the API's keys show them.
-FIELD_LABELS = {
-    "assignment": "N° de mission",
-    "participant": "Participant·e",
-    "month": "Mois",
-    "hours": "Heures",
-    "amount_ht": "Montant sous-traité HT",
-    "training": "Formation",
-}
-OLDEST_MONTHS = 36  # a declaration older than 3 years is refused (a typing error) [I]
+rules_fold = checks.fold  # the name the spreadsheet import used
 
-
-@dataclass(frozen=True)
-class Entry:
-    """One declaration as typed (by a form, a spreadsheet row or an API item)."""
-
-    line: int
-    assignment_id: int | None
-    month: date | None
-    hours: Decimal | None = None
-    amount_ht: Decimal | None = None
-    is_training: bool = False
-    participant_name: str = ""
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    field: str  # a key of FIELD_LABELS, or "" for the whole line
-    message: str
-
-    @property
-    def column(self) -> str:
-        return FIELD_LABELS.get(self.field, "")
-
-    def __str__(self) -> str:
-        where = f"ligne {self.line}"
-        if self.column:
-            where += f", colonne « {self.column} »"
-        return f"{where} : {self.message}"
-
-
-@dataclass
-class Checked:
-    entry: Entry
-    assignment: Assignment
-    base_hours: Decimal
-    existing: HourDeclaration | None
-
-
-@dataclass
-class Outcome:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    declarations: list[HourDeclaration] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    already_imported: ImportBatch | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-# -- settings and eligibility ------------------------------------------------------------
-
-
-def settings_for_market(market: Market, *, cache: dict | None = None) -> rules.Settings:
-    """The counting settings of the market's territory: the buyer's département, else its
-    region, else the defaults of `rules.Settings`."""
-    department = market.buyer.department if market.buyer.department_id else None
-    if department is None:
-        return rules.Settings()
-    if cache is None:
-        cache = {}
-    key = department.pk
-    if key not in cache:
-        row = (
-            CountingSettings.objects.filter(department=department).first()
-            or CountingSettings.objects.filter(region_id=department.region_id).first()
-        )
-        cache[key] = row.as_rules() if row else rules.Settings()
-    return cache[key]
-
-
-def eligibility_windows(
-    validations: Iterable[EligibilityValidation], *, months: int
-) -> tuple[tuple[date, date], ...]:
-    """The days each validation in force covers (withdrawn ones cover nothing)."""
-    windows = []
-    for validation in validations:
-        if validation.withdrawn_at is not None:
-            continue
-        start = validation.valid_from or timezone.localdate(validation.validated_at)
-        windows.append(rules.eligibility_window(start, validation.valid_until, months=months))
-    return tuple(windows)
+# -- counting ----------------------------------------------------------------------------
 
 
 def _facts(declaration: HourDeclaration, settings: rules.Settings) -> rules.DeclarationFacts:
@@ -151,18 +79,39 @@ def _facts(declaration: HourDeclaration, settings: rules.Settings) -> rules.Decl
     )
 
 
-def _apply_count(declaration: HourDeclaration, settings: rules.Settings) -> bool:
-    """Compute the counted value into the declaration; True if it changed."""
-    facts = _facts(declaration, settings)
-    base, _ = rules.base_hours(facts, settings)
-    counted = rules.count_declaration(facts, settings)
-    detail = {
+def _detail(
+    facts: rules.DeclarationFacts, settings: rules.Settings, counted: rules.Counted, base: Decimal
+) -> dict:
+    """What `rules.uncounted_reason` needs to explain the hours that did not count."""
+    return {
         "steps": list(counted.steps),
         "explanation": counted.explanation,
         "base_hours": str(base),
         "labour_share": str(settings.labour_share),
         "hourly_cost": str(settings.hourly_cost),
+        "windows": [[s.isoformat(), e.isoformat()] for s, e in facts.eligibility_windows],
+        "assignment": [
+            facts.assignment_start.isoformat() if facts.assignment_start else "",
+            facts.assignment_end.isoformat() if facts.assignment_end else "",
+        ],
+        "training_cap": None
+        if settings.training_monthly_cap is None
+        else str(settings.training_monthly_cap),
     }
+
+
+def preview_count(declaration: HourDeclaration, settings: rules.Settings) -> rules.Counted:
+    """What a declaration would count if it were validated now (the control page's
+    warning: "N h ne seront pas comptées : …"). Nothing written."""
+    facts = _facts(declaration, settings)
+    return rules.count_declaration(replace(facts, validated=True), settings)
+
+
+def _apply_count(declaration: HourDeclaration, settings: rules.Settings) -> bool:
+    """Compute the counted value into the declaration; True if it changed."""
+    facts = _facts(declaration, settings)
+    base, _ = rules.base_hours(facts, settings)
+    counted = rules.count_declaration(facts, settings)
     changed = (
         declaration.base_hours != base
         or declaration.counted_hours != counted.hours
@@ -171,7 +120,7 @@ def _apply_count(declaration: HourDeclaration, settings: rules.Settings) -> bool
     declaration.base_hours = base
     declaration.counted_hours = counted.hours
     declaration.counting_rule = counted.rule
-    declaration.counting_detail = detail
+    declaration.counting_detail = _detail(facts, settings, counted, base)
     declaration.counted_at = timezone.now()
     return changed
 
@@ -227,269 +176,17 @@ def recount_clauses(clauses: Iterable[SocialConsideration]) -> int:
     return recount(HourDeclaration.objects.filter(assignment__lot__in=lots))
 
 
-# -- checking entries --------------------------------------------------------------------
-
-
-def _identity(participant: Participant) -> str:
-    """Who the person is across assignments: the follow-up's identity key (same person
-    across contractors of a territory), else the participant record."""
-    return participant.identity_key or f"participant:{participant.pk}"
-
-
-def check_entries(
-    actor: Actor, entries: Sequence[Entry], *, today: date | None = None
-) -> tuple[list[Checked], list[Problem]]:
-    """Check every entry (nothing is written). Problems in French, by line and field:
-    unknown assignment, assignment of another company, participant not matching, month
-    missing / in the future / too old / outside the assignment, hours negative or above
-    the monthly ceiling, the same (assignment, month) twice, the same person above the
-    ceiling across assignments (double count), a declaration already controlled.
-    A bounded number of queries whatever the number of entries."""
-    today = today or timezone.localdate()
-    problems: list[Problem] = []
-    ids = {e.assignment_id for e in entries if e.assignment_id is not None}
-    assignments = {
-        a.pk: a
-        for a in Assignment.objects.filter(pk__in=ids).select_related(
-            "participant", "lot__market__buyer__department"
-        )
-    }
-    own = set(
-        policies.declarable_assignments(actor).filter(pk__in=ids).values_list("pk", flat=True)
-    )
-    months = {rules.first_of_month(e.month) for e in entries if e.month}
-    existing = {
-        (d.assignment_id, d.month): d
-        for d in HourDeclaration.objects.filter(assignment_id__in=own, month__in=months)
-    }
-    cache: dict = {}
-    checked: list[Checked] = []
-    seen: dict[tuple[int, date], int] = {}
-    per_person: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
-    person_lines: dict[tuple[str, date], list[int]] = defaultdict(list)
-    replaced: set[int] = set()
-
-    for entry in entries:
-        before = len(problems)
-
-        def problem(name: str, message: str, line: int = entry.line) -> None:
-            problems.append(Problem(line, name, message))
-
-        assignment = assignments.get(entry.assignment_id) if entry.assignment_id else None
-        if entry.assignment_id is None:
-            problem("assignment", "indiquez le numéro de la mission.")
-        elif assignment is None:
-            problem("assignment", f"mission n° {entry.assignment_id} inconnue.")
-        elif assignment.pk not in own:
-            problem(
-                "assignment",
-                f"la mission n° {assignment.pk} n'est pas une mission de votre entreprise.",
-            )
-            assignment = None
-        if assignment is not None and entry.participant_name:
-            expected = rules_fold(str(assignment.participant))
-            if rules_fold(entry.participant_name) != expected:
-                problem(
-                    "participant",
-                    f"« {entry.participant_name} » n'est pas la personne de la mission "
-                    f"n° {assignment.pk}.",
-                )
-        month = rules.first_of_month(entry.month) if entry.month else None
-        if month is None:
-            problem("month", "indiquez le mois (MM/AAAA).")
-        else:
-            try:
-                rules.check_month(month, today=today)
-            except rules.RuleError as exc:
-                problem("month", str(exc))
-            if month < rules.add_months(rules.first_of_month(today), -OLDEST_MONTHS):
-                problem("month", f"mois trop ancien (plus de {OLDEST_MONTHS} mois).")
-            if assignment is not None and (
-                rules.last_of_month(month) < assignment.start_date
-                or (assignment.end_date is not None and month > assignment.end_date)
-            ):
-                problem(
-                    "month",
-                    f"{month:%m/%Y} est hors des dates de la mission "
-                    f"(du {assignment.start_date:%d/%m/%Y}"
-                    + (f" au {assignment.end_date:%d/%m/%Y}" if assignment.end_date else "")
-                    + ").",
-                )
-        subcontracting = assignment is not None and (
-            assignment.modality in rules.SUBCONTRACTING_MODALITIES
-        )
-        if entry.hours is not None and entry.amount_ht is not None:
-            problem("amount_ht", "indiquez des heures ou un montant, pas les deux.")
-        elif entry.amount_ht is not None:
-            if assignment is not None and not subcontracting:
-                problem(
-                    "amount_ht",
-                    "un montant ne se déclare que pour une sous-traitance ou une cotraitance "
-                    "avec une SIAE, une EA ou un ESAT : indiquez des heures.",
-                )
-            elif entry.amount_ht < 0:
-                problem("amount_ht", "le montant ne peut pas être négatif.")
-            elif entry.amount_ht >= Decimal("1e10"):
-                problem("amount_ht", "montant trop élevé.")
-        elif entry.hours is None:
-            problem("hours", "indiquez le nombre d'heures.")
-        else:
-            try:
-                rules.check_hours(entry.hours)
-            except rules.RuleError as exc:
-                problem("hours", str(exc))
-        if len(problems) > before or assignment is None or month is None:
-            continue
-        key = (assignment.pk, month)
-        if key in seen:
-            problem(
-                "",
-                f"la mission n° {assignment.pk} et le mois {month:%m/%Y} sont déjà à la "
-                f"ligne {seen[key]} (une seule déclaration par mission et par mois).",
-            )
-            continue
-        seen[key] = entry.line
-        current = existing.get(key)
-        if current is not None and current.status in (
-            DeclarationStatus.VALIDATED,
-            DeclarationStatus.REJECTED,
-        ):
-            same = (
-                current.declared_hours == entry.hours
-                and current.declared_amount_ht == entry.amount_ht
-                and current.is_training == entry.is_training
-            )
-            if not same:
-                problem(
-                    "",
-                    f"la déclaration de {month:%m/%Y} pour la mission n° {assignment.pk} est "
-                    f"déjà {current.get_status_display().lower()} : elle ne change plus.",
-                )
-                continue
-        settings = settings_for_market(assignment.lot.market, cache=cache)
-        if entry.amount_ht is not None:
-            base = rules.convert_amount(
-                entry.amount_ht,
-                labour_share=settings.labour_share,
-                hourly_cost=settings.hourly_cost,
-            )
-        else:
-            base = entry.hours or Decimal(0)
-            person = (_identity(assignment.participant), month)
-            per_person[person] += base
-            person_lines[person].append(entry.line)
-        if current is not None:
-            replaced.add(current.pk)
-        checked.append(Checked(entry, assignment, base, current))
-
-    _check_monthly_ceiling(per_person, person_lines, replaced, problems)
-    problems.sort(key=lambda p: (p.line, p.field))
-    return checked, problems
-
-
-def rules_fold(text: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if c.isalnum())
-
-
-def _check_monthly_ceiling(
-    per_person: dict[tuple[str, date], Decimal],
-    person_lines: dict[tuple[str, date], list[int]],
-    replaced: set[int],
-    problems: list[Problem],
-) -> None:
-    """Double counting: one person, one month, several assignments (possibly of several
-    companies, recognised by the follow-up's identity key) may not add up to more than a
-    person can work (`rules.MONTHLY_CEILING_HOURS`). Hours already declared elsewhere and
-    still standing count, except the declarations this batch replaces. One query."""
-    if not per_person:
-        return
-    keys = {k for k, _ in per_person}
-    months = {m for _, m in per_person}
-    identity_keys = {k for k in keys if not k.startswith("participant:")}
-    participant_ids = {int(k.split(":")[1]) for k in keys if k.startswith("participant:")}
-    rows = (
-        HourDeclaration.objects.filter(
-            month__in=months, status__in=LIVE_STATUSES, declared_hours__isnull=False
-        )
-        .filter(models_q(identity_keys, participant_ids))
-        .exclude(pk__in=replaced)
-        .values("assignment__participant__identity_key", "assignment__participant_id", "month")
-        .annotate(total=Sum("declared_hours"))
-    )
-    elsewhere: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
-    for row in rows:
-        identity = row["assignment__participant__identity_key"] or (
-            f"participant:{row['assignment__participant_id']}"
-        )
-        elsewhere[(identity, row["month"])] += row["total"] or Decimal(0)
-    for key, hours in per_person.items():
-        lines = person_lines[key]
-        already = elsewhere.get(key, Decimal(0))
-        if hours + already <= rules.MONTHLY_CEILING_HOURS:
-            continue
-        if len(lines) > 1:
-            message = (
-                f"la même personne est déclarée aux lignes {', '.join(map(str, lines))} pour "
-                f"{key[1]:%m/%Y} : {rules._fr(hours + already)} h au total"
-                + (f" (dont {rules._fr(already)} h déjà déclarées)" if already else "")
-                + f", plus que le maximum légal de {rules.MONTHLY_CEILING_HOURS} h par mois."
-            )
-        else:
-            try:
-                rules.check_hours(hours, already_declared=already)
-            except rules.RuleError as exc:
-                message = _lower(str(exc))
-        problems.append(Problem(lines[-1], "hours", message))
-
-
-def _lower(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def models_q(identity_keys: set[str], participant_ids: set[int]):  # noqa: ANN201
-    from django.db.models import Q
-
-    condition = Q(pk__in=[])
-    if identity_keys:
-        condition |= Q(assignment__participant__identity_key__in=identity_keys)
-    if participant_ids:
-        condition |= Q(assignment__participant_id__in=participant_ids)
-    return condition
-
-
 # -- declaring ----------------------------------------------------------------------------
 
-
-def _event(
-    declaration: HourDeclaration,
-    kind: str,
-    *,
-    actor: Actor,
-    from_status: str = "",
-    reason: str = "",
-    details: dict | None = None,
-) -> None:
-    DeclarationEvent.objects.create(
-        declaration=declaration,
-        kind=kind,
-        from_status=from_status,
-        to_status=declaration.status,
-        reason=reason,
-        actor_user_id=actor.user_id,
-        actor_repr=actor.label[:300],
-        details=details or {},
-    )
-
-
+# Advisory locks of hours (the first key of PostgreSQL's two-key advisory locks).
+LOCK_NAMESPACE = 4811
 BULK_SIZE = 1000
 UPDATED_FIELDS = [
     "declared_hours",
     "declared_amount_ht",
     "is_training",
     "status",
+    "rejection_reason",
     "declared_at",
     "declared_by",
     "declared_by_repr",
@@ -501,6 +198,34 @@ UPDATED_FIELDS = [
     "counting_rule",
     "counting_detail",
 ]
+RACE_MESSAGE = (
+    "une autre déclaration de la même mission et du même mois a été enregistrée au même "
+    "moment : rechargez la page et vérifiez-la avant de renvoyer."
+)
+
+
+def _lock(keys: Iterable[str]) -> None:
+    """Serialise the declaration writes of these people (and of this file) until the end
+    of the transaction: a PostgreSQL advisory lock per key, taken in sorted order (no
+    deadlock between two writers). SQLite lets one writer at a time through its database
+    lock; the checks run inside the transaction in both cases."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LOCK_NAMESPACE, key])
+
+
+def _values(entry: Entry) -> dict:
+    return {
+        "declared_hours": entry.hours,
+        "declared_amount_ht": entry.amount_ht,
+        "is_training": entry.is_training,
+    }
+
+
+def _plain(values: dict) -> dict:
+    return {k: None if v is None else str(v) for k, v in values.items()}
 
 
 def save_entries(
@@ -512,95 +237,54 @@ def save_entries(
     today: date | None = None,
     request: HttpRequest | None = None,
 ) -> Outcome:
-    """Check all entries, then write all of them or none. A declaration sent again with the
-    same values is unchanged; with other values (still submitted or to fix) it is updated
-    and goes back to "submitted" for control."""
+    """Lock the people named, check all entries, then write all of them or none (see the
+    module). An IntegrityError (a writer this lock does not cover) is retried once, then
+    answered as a problem: never a server error."""
     if not actor.can_write or not policies.is_company(actor):
         raise PermissionDenied("Seule l'entreprise qui emploie la personne déclare ses heures.")
-    checked, problems = check_entries(actor, entries, today=today)
-    outcome = Outcome(problems=problems)
-    if problems:
-        return outcome
-    with transaction.atomic():
-        if batch is not None and batch.pk is None:
-            batch.save()
-        # Bulk writes: two statements per thousand rows for the declarations and two for
-        # their events, instead of two INSERTs per row (a 100,000-row file in seconds;
-        # docs/performance.md, suggestion 6). The checks above are unchanged.
-        to_create: list[HourDeclaration] = []
-        to_update: list[HourDeclaration] = []
-        pending_events: list[tuple[HourDeclaration, str, str, dict]] = []
-        now = timezone.now()
-        for item in checked:
-            entry, current = item.entry, item.existing
-            values = {
-                "declared_hours": entry.hours,
-                "declared_amount_ht": entry.amount_ht,
-                "is_training": entry.is_training,
-            }
-            if current is not None and all(getattr(current, k) == v for k, v in values.items()):
-                outcome.unchanged += 1
-                outcome.declarations.append(current)
-                continue
-            if current is None:
-                declaration = HourDeclaration(
-                    assignment=item.assignment,
-                    month=rules.first_of_month(entry.month),  # type: ignore[arg-type]
-                    declared_by_id=actor.user_id,
-                    declared_by_repr=actor.label[:300],
-                    declared_at=now,
-                    source=source,
-                    batch=batch,
-                    **values,
-                )
-                kind, before = "declared", ""
-                outcome.created += 1
-                to_create.append(declaration)
-            else:
-                declaration = current
-                before = current.status
-                for key, value in values.items():
-                    setattr(declaration, key, value)
-                declaration.status = DeclarationStatus.SUBMITTED
-                declaration.declared_at = now
-                declaration.declared_by_id = actor.user_id
-                declaration.declared_by_repr = actor.label[:300]
-                declaration.source = source
-                declaration.batch = batch
-                kind = "changed"
-                outcome.updated += 1
-                to_update.append(declaration)
-            declaration.assignment = item.assignment
-            declaration.base_hours = item.base_hours
-            declaration.counted_hours = Decimal(0)
-            declaration.counting_rule = rules.RULE_NOT_VALIDATED
-            declaration.counting_detail = {"steps": [rules.RULE_NOT_VALIDATED]}
-            pending_events.append(
-                (declaration, kind, before, {k: str(v) for k, v in values.items()})
+    for attempt in range(2):
+        try:
+            return _save_entries(
+                actor=actor,
+                entries=entries,
+                source=source,
+                batch=batch,
+                today=today,
+                request=request,
             )
-            outcome.declarations.append(declaration)
-        HourDeclaration.objects.bulk_create(to_create, batch_size=BULK_SIZE)
-        HourDeclaration.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BULK_SIZE)
-        DeclarationEvent.objects.bulk_create(
-            [
-                DeclarationEvent(
-                    declaration=declaration,
-                    kind=kind,
-                    from_status=before,
-                    to_status=declaration.status,
-                    actor_user_id=actor.user_id,
-                    actor_repr=actor.label[:300],
-                    details=details,
-                )
-                for declaration, kind, before, details in pending_events
-            ],
-            batch_size=BULK_SIZE,
-        )
+        except IntegrityError:
+            if batch is not None:
+                batch.pk = None
+            if attempt:
+                line = entries[0].line if entries else 1
+                return Outcome(problems=[Problem(line, "", RACE_MESSAGE)])
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _save_entries(
+    *,
+    actor: Actor,
+    entries: Sequence[Entry],
+    source: str,
+    batch: ImportBatch | None,
+    today: date | None,
+    request: HttpRequest | None,
+) -> Outcome:
+    with transaction.atomic():
+        keys = {f"person:{key}" for key in checks.identities(entries)}
         if batch is not None:
-            batch.created_count = outcome.created
-            batch.updated_count = outcome.updated
-            batch.unchanged_count = outcome.unchanged
-            batch.save(update_fields=["created_count", "updated_count", "unchanged_count"])
+            keys.add(f"import:{batch.company_id}:{batch.file_hash}")
+        _lock(keys)
+        if batch is not None:
+            previous = ImportBatch.objects.filter(
+                company=batch.company_id, file_hash=batch.file_hash
+            ).first()
+            if previous is not None:
+                return Outcome(unchanged=len(entries), already_imported=previous)
+        checked, problems = check_entries(actor, entries, today=today)
+        if problems:
+            return Outcome(problems=problems)
+        outcome = _write(actor=actor, checked=checked, source=source, batch=batch)
         if outcome.created or outcome.updated:
             audit.record(
                 actor,
@@ -608,18 +292,108 @@ def save_entries(
                 batch,
                 {"declarations": [outcome.created, outcome.updated, outcome.unchanged]},
                 request,
-                organisation=_company(actor),
+                organisation=Organisation.objects.filter(pk=actor.organisation_id).first(),
+            )
+            declarations_arrived(
+                actor=actor,
+                declarations=[
+                    d
+                    for d, r in zip(outcome.declarations, outcome.results, strict=True)
+                    if r != "unchanged"
+                ],
             )
     return outcome
 
 
-def _company(actor: Actor):  # noqa: ANN202
-    from clauses.accounts.models import Organisation
+def _write(
+    *, actor: Actor, checked: list[Checked], source: str, batch: ImportBatch | None
+) -> Outcome:
+    """Write the checked entries: new declarations, corrections (with their history),
+    nothing for the unchanged. Bulk statements: two per thousand rows for the
+    declarations and two for their events (docs/performance.md, suggestion 6)."""
+    outcome = Outcome()
+    if batch is not None and batch.pk is None:
+        batch.save()
+    to_create: list[HourDeclaration] = []
+    to_update: list[HourDeclaration] = []
+    events: list[DeclarationEvent] = []
+    now = timezone.now()
+    for item in checked:
+        entry, current = item.entry, item.existing
+        values = _values(entry)
+        if current is not None and all(getattr(current, k) == v for k, v in values.items()):
+            outcome.unchanged += 1
+            outcome.declarations.append(current)
+            outcome.results.append("unchanged")
+            continue
+        if current is None:
+            declaration = HourDeclaration(
+                assignment=item.assignment,
+                month=rules.first_of_month(entry.month),  # type: ignore[arg-type]
+                **values,
+            )
+            kind, before_status, details, reason = "declared", "", _plain(values), ""
+            outcome.created += 1
+            outcome.results.append("created")
+            to_create.append(declaration)
+        else:
+            declaration = current
+            before_status = current.status
+            details = {
+                "before": _plain({k: getattr(current, k) for k in values}),
+                "after": _plain(values),
+                "before_status": before_status,
+            }
+            for key, value in values.items():
+                setattr(declaration, key, value)
+            declaration.status = DeclarationStatus.SUBMITTED
+            declaration.rejection_reason = ""
+            kind, reason = "corrected", entry.reason.strip()
+            outcome.updated += 1
+            outcome.results.append("corrected")
+            to_update.append(declaration)
+        declaration.declared_at = now
+        declaration.declared_by_id = actor.user_id
+        declaration.declared_by_repr = actor.label[:300]
+        declaration.source = source
+        declaration.batch = batch
+        declaration.assignment = item.assignment
+        declaration.base_hours = item.base_hours
+        declaration.counted_hours = Decimal(0)
+        declaration.counting_rule = rules.RULE_NOT_VALIDATED
+        declaration.counting_detail = {"steps": [rules.RULE_NOT_VALIDATED]}
+        events.append(
+            DeclarationEvent(
+                declaration=declaration,
+                kind=kind,
+                from_status=before_status,
+                to_status=declaration.status,
+                reason=reason,
+                actor_user_id=actor.user_id,
+                actor_repr=actor.label[:300],
+                details=details,
+            )
+        )
+        outcome.declarations.append(declaration)
+    HourDeclaration.objects.bulk_create(to_create, batch_size=BULK_SIZE)
+    HourDeclaration.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BULK_SIZE)
+    DeclarationEvent.objects.bulk_create(events, batch_size=BULK_SIZE)
+    if batch is not None:
+        batch.created_count = outcome.created
+        batch.updated_count = outcome.updated
+        batch.unchanged_count = outcome.unchanged
+        batch.save(update_fields=["created_count", "updated_count", "unchanged_count"])
+    return outcome
 
-    return Organisation.objects.filter(pk=actor.organisation_id).first()
+
+RESULT_MESSAGES = {
+    "created": "Déclaration enregistrée : elle attend le contrôle.",
+    "corrected": "Correction enregistrée : la déclaration sera contrôlée à nouveau.",
+    "unchanged": "Cette déclaration est déjà enregistrée avec ces valeurs : rien n'a changé.",
+}
 
 
-def declare_hours(
+def declare(
     *,
     actor: Actor,
     assignment: Assignment,
@@ -627,16 +401,19 @@ def declare_hours(
     hours: Decimal | None = None,
     amount_ht: Decimal | None = None,
     is_training: bool = False,
+    reason: str = "",
     source: str = DeclarationSource.FORM,
     today: date | None = None,
     request: HttpRequest | None = None,
-) -> HourDeclaration:
-    """Declare (or correct) one month of one assignment; ValidationError in French."""
+) -> tuple[HourDeclaration, str]:
+    """Declare (or correct, with a reason) one month of one assignment: the declaration
+    and what happened ("created", "corrected", "unchanged"; `RESULT_MESSAGES`).
+    ValidationError in French."""
     if not policies.can_declare(actor, assignment):
         raise PermissionDenied("Vous ne pouvez pas déclarer d'heures pour cette mission.")
     outcome = save_entries(
         actor=actor,
-        entries=[Entry(1, assignment.pk, month, hours, amount_ht, is_training)],
+        entries=[Entry(1, assignment.pk, month, hours, amount_ht, is_training, reason=reason)],
         source=source,
         today=today,
         request=request,
@@ -646,14 +423,123 @@ def declare_hours(
         for problem in outcome.problems:
             errors[problem.field or "__all__"].append(_capital(problem.message))
         raise ValidationError(dict(errors))
-    return outcome.declarations[0]
+    return outcome.declarations[0], outcome.results[0]
+
+
+def declare_hours(**kwargs: object) -> HourDeclaration:
+    """`declare`, the declaration only."""
+    return declare(**kwargs)[0]  # type: ignore[arg-type]
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def corrections(declaration: HourDeclaration) -> QuerySet[DeclarationEvent]:
+    """A declaration's corrections, newest first: who, when, before/after, why."""
+    return declaration.events.filter(kind="corrected").order_by("-created_at", "-pk")
+
+
+# -- what others will be told of (one place each) -----------------------------------------
+
+
+def declarations_arrived(*, actor: Actor, declarations: Sequence[HourDeclaration]) -> None:
+    """Declarations (new or corrected) now wait for control by the facilitators who follow
+    their markets. Nobody is notified yet: the notifications (issue 12, item 9) plug in
+    HERE, and only here."""
+
+
+def declaration_refused(*, actor: Actor, declaration: HourDeclaration) -> None:
+    """A declaration was refused (or a fix asked), with its reason: the company will be
+    told. Nobody is notified yet: the notifications (issue 12, item 9) plug in HERE."""
+
+
 # -- control ------------------------------------------------------------------------------
+
+TARGETS = {
+    ControlDecision.VALIDATE: DeclarationStatus.VALIDATED,
+    ControlDecision.REJECT: DeclarationStatus.REJECTED,
+    ControlDecision.REQUEST_FIX: DeclarationStatus.FIX_REQUESTED,
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    declaration: HourDeclaration
+    decision: str
+    reason: str = ""
+
+
+def _decision_errors(actor: Actor, item: Decision) -> list[str]:
+    declaration = item.declaration
+    if not policies.can_control(actor, declaration):
+        raise PermissionDenied("Vous ne pouvez pas contrôler cette déclaration.")
+    if declaration.status != DeclarationStatus.SUBMITTED:
+        return [
+            "Cette déclaration n'attend pas de contrôle "
+            f"(statut : {declaration.get_status_display().lower()})."
+        ]
+    target = TARGETS.get(item.decision)  # type: ignore[call-overload]
+    if target is None:
+        return ["Décision inconnue."]
+    if target != DeclarationStatus.VALIDATED and not (item.reason or "").strip():
+        return ["Indiquez le motif : l'entreprise le verra."]
+    return []
+
+
+def control_declarations(
+    *, actor: Actor, decisions: Sequence[Decision], request: HttpRequest | None = None
+) -> list[HourDeclaration]:
+    """Validate, refuse or ask for a fix on several declarations at once, each with its
+    own reason (required to refuse or ask a fix): every decision is checked first, then
+    all are written or none (ValidationError keyed by declaration number). The counted
+    hours are computed on validation."""
+    errors = {
+        str(item.declaration.pk): messages
+        for item in decisions
+        if (messages := _decision_errors(actor, item))
+    }
+    if errors:
+        raise ValidationError(errors)
+    cache: dict = {}
+    with transaction.atomic():
+        for item in decisions:
+            _apply_decision(actor, item, request=request, cache=cache)
+    return [item.declaration for item in decisions]
+
+
+def _apply_decision(
+    actor: Actor, item: Decision, *, request: HttpRequest | None, cache: dict
+) -> None:
+    declaration, reason = item.declaration, (item.reason or "").strip()
+    target = TARGETS[item.decision]  # type: ignore[index]
+    before = declaration.status
+    declaration.status = target
+    declaration.rejection_reason = reason if target != DeclarationStatus.VALIDATED else ""
+    declaration.controlled_by_id = actor.user_id
+    declaration.controlled_at = timezone.now()
+    _apply_count(declaration, settings_for_market(declaration.assignment.lot.market, cache=cache))
+    declaration.save()
+    DeclarationEvent.objects.create(
+        declaration=declaration,
+        kind=f"control_{item.decision}",
+        from_status=before,
+        to_status=declaration.status,
+        reason=reason,
+        actor_user_id=actor.user_id,
+        actor_repr=actor.label[:300],
+        details={"counted_hours": str(declaration.counted_hours)},
+    )
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        declaration,
+        {"status": [before, target], "counted_hours": ["", str(declaration.counted_hours)]},
+        request,
+        organisation=declaration.assignment.employer,
+    )
+    if target != DeclarationStatus.VALIDATED:
+        declaration_refused(actor=actor, declaration=declaration)
 
 
 def control_declaration(
@@ -664,43 +550,16 @@ def control_declaration(
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> HourDeclaration:
-    """Validate, refuse (with a reason) or ask for a fix (with a reason). Only a declaration
-    awaiting control; the counted hours are computed on validation."""
-    if not policies.can_control(actor, declaration):
-        raise PermissionDenied("Vous ne pouvez pas contrôler cette déclaration.")
-    if declaration.status != DeclarationStatus.SUBMITTED:
-        raise ValidationError(
-            "Cette déclaration n'attend pas de contrôle "
-            f"(statut : {declaration.get_status_display().lower()})."
+    """One decision (see `control_declarations`); ValidationError in French."""
+    try:
+        control_declarations(
+            actor=actor, decisions=[Decision(declaration, decision, reason)], request=request
         )
-    reason = (reason or "").strip()
-    target = {
-        ControlDecision.VALIDATE: DeclarationStatus.VALIDATED,
-        ControlDecision.REJECT: DeclarationStatus.REJECTED,
-        ControlDecision.REQUEST_FIX: DeclarationStatus.FIX_REQUESTED,
-    }.get(decision)
-    if target is None:
-        raise ValidationError("Décision inconnue.")
-    if target != DeclarationStatus.VALIDATED and not reason:
-        raise ValidationError({"reason": ["Indiquez le motif : l'entreprise le verra."]})
-    with transaction.atomic():
-        before = declaration.status
-        declaration.status = target
-        declaration.rejection_reason = reason if target != DeclarationStatus.VALIDATED else ""
-        declaration.controlled_by_id = actor.user_id
-        declaration.controlled_at = timezone.now()
-        settings = settings_for_market(declaration.assignment.lot.market)
-        _apply_count(declaration, settings)
-        declaration.save()
-        _event(declaration, f"control_{decision}", actor=actor, from_status=before, reason=reason)
-        audit.record(
-            actor,
-            AuditAction.UPDATE,
-            declaration,
-            {"status": [before, target], "counted_hours": ["", str(declaration.counted_hours)]},
-            request,
-            organisation=declaration.assignment.employer,
-        )
+    except ValidationError as error:
+        messages = next(iter(error.message_dict.values()))
+        if messages == ["Indiquez le motif : l'entreprise le verra."]:
+            raise ValidationError({"reason": messages}) from None
+        raise ValidationError(messages) from None
     return declaration
 
 

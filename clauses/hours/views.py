@@ -72,20 +72,22 @@ def declare(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.declare_hours(
+            _, result = services.declare(
                 actor=actor,
                 assignment=data["assignment"],
                 month=data["month"],
                 hours=data["hours"],
                 amount_ht=data["amount_ht"],
                 is_training=data["is_training"],
+                reason=data["reason"],
                 request=request,
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Déclaration enregistrée : elle attend le contrôle.")
+            notify = messages.info if result == "unchanged" else messages.success
+            notify(request, services.RESULT_MESSAGES[result])
             return redirect("hours:my_clauses")
     return render(
         request, "hours/my_clauses.html", _my_context(request, actor, form=form), status=422
@@ -120,7 +122,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             f"Import réussi : {outcome.created} déclaration(s) créée(s), "
-            f"{outcome.updated} modifiée(s), {outcome.unchanged} inchangée(s).",
+            f"{outcome.updated} corrigée(s), {outcome.unchanged} déjà enregistrée(s).",
         )
     return redirect("hours:my_clauses")
 

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from clauses.access.models import AuditEvent
 from clauses.accounts.enums import Role
+from clauses.accounts.models import AuditEvent
 from clauses.hours import selectors, services
 from clauses.hours.models import GlobalisationAgreement
 from clauses.markets.models import SocialConsideration

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from clauses.access.models import AuditEvent
+from clauses.accounts.models import AuditEvent
 from clauses.hours import policies, rules, selectors, services
 from clauses.hours.enums import DeclarationStatus
 from clauses.hours.models import CountingSettings, GlobalisationAgreement, HourDeclaration
@@ -189,14 +189,16 @@ def test_control_is_for_the_following_facilitator_with_reason(hw):
     assert declaration.status == DeclarationStatus.FIX_REQUESTED
     with pytest.raises(ValidationError):
         validate(hw, declaration)  # not awaiting control any more
-    fixed = declare(hw, date(2026, 3, 1), 90)
+    with pytest.raises(ValidationError, match="motif de la correction"):
+        declare(hw, date(2026, 3, 1), 90)  # a change is a correction: its reason first
+    fixed = declare(hw, date(2026, 3, 1), 90, reason="Relevé signé joint.")
     assert fixed.status == DeclarationStatus.SUBMITTED
     services.control_declaration(
         actor=hw.actor("facilitator"), declaration=fixed, decision="reject", reason="Doublon."
     )
     assert fixed.status == DeclarationStatus.REJECTED and fixed.counted_hours == 0
-    with pytest.raises(ValidationError):
-        declare(hw, date(2026, 3, 1), 80)  # a refused declaration no longer changes
+    with pytest.raises(ValidationError, match="motif"):
+        declare(hw, date(2026, 3, 1), 80)  # a refused declaration is corrected with a reason
 
 
 def test_progress_counts_only_the_clauses_own_lot(hw):
