@@ -10,6 +10,7 @@ from clauses.accounts.models import (
     Organisation,
     User,
 )
+from clauses.accounts.views import admin_login
 
 
 class MembershipInline(admin.TabularInline):
@@ -132,3 +133,7 @@ class EmailChangeRequestAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     exclude = ["token_hash"]
     readonly_fields = ["user", "new_email", "created_at", "expires_at", "confirmed_at"]
+
+
+# One way in: /admin/login/ is the site's login form (same throttle, journal, second factor).
+admin.site.login = admin_login  # type: ignore[method-assign]

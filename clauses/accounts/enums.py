@@ -54,6 +54,8 @@ class LoginEventReason(models.TextChoices):
     OTP_FAILED = "otp_failed", "Code de double authentification incorrect"
     OTP_SUCCESS = "otp_success", "Double authentification réussie"
     RECOVERY_CODE_USED = "recovery_code_used", "Code de secours utilisé"
+    PASSWORD_RESET = "password_reset", "Réinitialisation du mot de passe demandée"
+    TOKEN_REFUSED = "token_refused", "Jeton d'API refusé"
 
 
 class InvitationStatus(models.TextChoices):

@@ -11,13 +11,9 @@ from clauses.accounts.enums import BuyerCategory, LoginEventReason, Role
 from clauses.accounts.models import Membership, User
 from clauses.accounts.validators import normalize_company_number, validate_siret
 from clauses.core.forms import DsfrForm
+from clauses.core.http import client_ip
 from clauses.network.models import Facilitator, FacilitatorStructure
 from clauses.territories.models import Department
-
-
-def client_ip(request) -> str | None:  # type: ignore[no-untyped-def]
-    # REMOTE_ADDR only: behind the proxy, it is set from X-Forwarded-For by the proxy config.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class LoginForm(DsfrForm, auth_forms.AuthenticationForm):
@@ -40,14 +36,19 @@ class LoginForm(DsfrForm, auth_forms.AuthenticationForm):
         "bloquée jusqu'à %(until)s. Vous pouvez aussi réinitialiser votre mot de passe.",
     }
 
+    def __init__(self, *args: object, door: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.door = door  # "admin" for /admin/login/: same form, same throttle, same journal
+
     def clean(self) -> dict:
         email = (self.cleaned_data.get("username") or "").strip().lower()
         password = self.cleaned_data.get("password")
         if not email or not password:
             return self.cleaned_data
         meta = {
-            "ip": client_ip(self.request) if self.request else None,
+            "ip": client_ip(self.request),
             "user_agent": self.request.headers.get("user-agent", "") if self.request else "",
+            "door": self.door,
         }
         until = services.login_locked_until(email=email, ip=meta["ip"])
         if until:
@@ -93,6 +94,26 @@ class PasswordResetForm(DsfrForm, auth_forms.PasswordResetForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def save(self, *args: object, request: object = None, **kwargs: object) -> None:  # type: ignore[override]
+        """Send the reset email unless this address or this IP asked too often lately
+        (`services.password_reset_allowed`); each request is a line of the login journal.
+        The page answers the same in every case, known address or not."""
+        email = self.cleaned_data["email"].strip().lower()
+        meta = {
+            "email": email,
+            "ip": client_ip(request),  # type: ignore[arg-type]
+            "user_agent": request.headers.get("user-agent", "") if request else "",  # type: ignore[attr-defined]
+            "door": "password_reset",
+        }
+        if not services.password_reset_allowed(email=email, ip=meta["ip"]):
+            services.record_login_event(success=False, reason=LoginEventReason.THROTTLED, **meta)
+            return
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        services.record_login_event(
+            success=user is not None, reason=LoginEventReason.PASSWORD_RESET, user=user, **meta
+        )
+        super().save(*args, request=request, **kwargs)  # type: ignore[arg-type]
 
 
 class SetPasswordForm(DsfrForm, auth_forms.SetPasswordForm):

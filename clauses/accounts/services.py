@@ -70,7 +70,22 @@ def _audit(by: User | None, action: str, obj: object, *, changes: dict | None = 
 # Login journal and throttling
 # ---------------------------------------------------------------------------------------
 
-_COUNTED_FAILURES = [LoginEventReason.BAD_CREDENTIALS, LoginEventReason.INACTIVE]
+# Every way in shares one journal and one throttle: the site login and the admin login (the
+# same form), the second factor, password reset requests, API tokens. Counted per email
+# since its last success, and per IP:
+_COUNTED_FAILURES = [
+    LoginEventReason.BAD_CREDENTIALS,
+    LoginEventReason.INACTIVE,
+    LoginEventReason.TOKEN_REFUSED,
+]
+# Second-factor failures count per account since its last second-factor success (a
+# password success does not reset them: whoever knows the password must not get a fresh
+# series of guesses by logging in again).
+_OTP_FAILURES = [LoginEventReason.OTP_FAILED]
+_OTP_SUCCESSES = [LoginEventReason.OTP_SUCCESS, LoginEventReason.RECOVERY_CODE_USED]
+# Password reset emails sent per window (`CLAUSES_LOGIN_LOCK_MINUTES`): per address, per IP.
+PASSWORD_RESET_MAX_PER_EMAIL = 3
+PASSWORD_RESET_MAX_PER_IP = 10
 
 
 def record_login_event(
@@ -81,7 +96,10 @@ def record_login_event(
     user: User | None = None,
     ip: str | None = None,
     user_agent: str = "",
+    door: str = "",
 ) -> LoginEvent:
+    """One line of the login journal; `door` says which way in when it is not the site's
+    login form ("admin", "password_reset", "api")."""
     return LoginEvent.record(
         actor_user=user,
         email=(email or "").strip().lower()[:254],
@@ -89,7 +107,18 @@ def record_login_event(
         reason=reason,
         ip=ip or None,
         user_agent=(user_agent or "")[:300],
+        details={"door": door} if door else None,
     )
+
+
+def _since_last(events: QuerySet[LoginEvent], email: str, reasons: list) -> QuerySet[LoginEvent]:
+    last = (
+        LoginEvent.objects.filter(email=email, reason__in=reasons)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return events.filter(created_at__gt=last) if last else events
 
 
 def _locked_until(failures: QuerySet[LoginEvent], limit: int, now: datetime) -> datetime | None:
@@ -117,24 +146,31 @@ def login_locked_until(*, email: str, ip: str | None) -> datetime | None:
     email = (email or "").strip().lower()
     candidates = []
     if email:
-        by_email = failures.filter(email=email)
-        last_success = (
-            LoginEvent.objects.filter(email=email, reason=LoginEventReason.SUCCESS)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
+        limit = settings.CLAUSES_LOGIN_MAX_FAILURES_PER_EMAIL
+        by_email = _since_last(
+            failures.filter(email=email), email, [LoginEventReason.SUCCESS, *_OTP_SUCCESSES]
         )
-        if last_success:
-            by_email = by_email.filter(created_at__gt=last_success)
-        candidates.append(
-            _locked_until(by_email, settings.CLAUSES_LOGIN_MAX_FAILURES_PER_EMAIL, now)
-        )
+        candidates.append(_locked_until(by_email, limit, now))
+        otp = LoginEvent.objects.filter(email=email, reason__in=_OTP_FAILURES)
+        candidates.append(_locked_until(_since_last(otp, email, _OTP_SUCCESSES), limit, now))
     if ip:
         candidates.append(
             _locked_until(failures.filter(ip=ip), settings.CLAUSES_LOGIN_MAX_FAILURES_PER_IP, now)
         )
     locks = [until for until in candidates if until]
     return max(locks) if locks else None
+
+
+def password_reset_allowed(*, email: str, ip: str | None) -> bool:
+    """Whether one more reset email may be sent: at most `PASSWORD_RESET_MAX_PER_EMAIL`
+    per address and `PASSWORD_RESET_MAX_PER_IP` per IP in a window (counted in the login
+    journal, shared by every process). The page answers the same either way."""
+    since = timezone.now() - timedelta(minutes=settings.CLAUSES_LOGIN_LOCK_MINUTES)
+    sent = LoginEvent.objects.filter(reason=LoginEventReason.PASSWORD_RESET, created_at__gt=since)
+    email = (email or "").strip().lower()
+    if email and sent.filter(email=email).count() >= PASSWORD_RESET_MAX_PER_EMAIL:
+        return False
+    return not (ip and sent.filter(ip=ip).count() >= PASSWORD_RESET_MAX_PER_IP)
 
 
 # ---------------------------------------------------------------------------------------

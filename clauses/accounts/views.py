@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -20,6 +21,7 @@ from clauses.accounts import forms, services
 from clauses.accounts.enums import LoginEventReason
 from clauses.accounts.memberships import switch_membership, user_memberships
 from clauses.accounts.models import Membership, Organisation, User
+from clauses.core.http import client_ip
 
 RECOVERY_CODES_SESSION_KEY = "clauses_recovery_codes"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -44,10 +46,10 @@ def _next_url(request: HttpRequest, default: str) -> str:
 
 
 @login_not_required
-def login_view(request: HttpRequest) -> HttpResponse:
+def login_view(request: HttpRequest, *, door: str = "") -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next_url(request, reverse("accounts:account")))
-    form = forms.LoginForm(request, data=request.POST or None)
+    form = forms.LoginForm(request, data=request.POST or None, door=door)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         auth_login(request, user)
@@ -56,8 +58,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             success=True,
             reason=LoginEventReason.SUCCESS,
             user=user,
-            ip=forms.client_ip(request),
+            ip=client_ip(request),
             user_agent=request.headers.get("user-agent", ""),
+            door=door,
         )
         # The two-factor middleware takes over from here when the user needs it.
         return redirect(_next_url(request, reverse(settings.LOGIN_REDIRECT_URL)))
@@ -67,6 +70,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
         context["demo_accounts"] = demo_accounts_for_display()
     return render(request, "accounts/login.html", context)
+
+
+@login_not_required
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """`/admin/login/` (installed as `admin.site.login`): the site's own login form, so the
+    administration has the same throttle, the same journal and the same second factor as
+    every other way in. A logged-in account without access to the administration gets a
+    403, not a login loop."""
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(_next_url(request, reverse("admin:index")))
+        raise PermissionDenied("Votre compte n'a pas accès à l'administration.")
+    if "next" not in request.GET and "next" not in request.POST:
+        return redirect(f"{request.path}?next={reverse('admin:index')}")
+    return login_view(request, door="admin")
 
 
 @login_not_required
@@ -121,13 +139,27 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request, reverse("accounts:account")))
     form = forms.OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result = services.verify_second_factor(user=request.user, token=form.cleaned_data["token"])
         meta = {
             "email": request.user.email,
             "user": request.user,
-            "ip": forms.client_ip(request),
+            "ip": client_ip(request),
             "user_agent": request.headers.get("user-agent", ""),
         }
+        until = services.login_locked_until(email=request.user.email, ip=meta["ip"])
+        if until:
+            # The second factor shares the login's throttle: too many wrong codes lock it.
+            services.record_login_event(success=False, reason=LoginEventReason.THROTTLED, **meta)
+            form.add_error(
+                "token",
+                "Trop de codes incorrects. Par sécurité, la vérification est bloquée jusqu'à "
+                f"{timezone.localtime(until):%H h %M}.",
+            )
+            return render(
+                request,
+                "accounts/otp_verify.html",
+                {"form": form, "next": request.GET.get("next", "")},
+            )
+        result = services.verify_second_factor(user=request.user, token=form.cleaned_data["token"])
         if result.device is None:
             services.record_login_event(success=False, reason=LoginEventReason.OTP_FAILED, **meta)
             form.add_error(
