@@ -272,7 +272,7 @@ def coverage_query_shape(runs: int) -> list[Result]:
     """facilitation_for and route_request with the coverage condition split (prototype of a
     change to network/coverage.py), then with jit off as well."""
     from bench.inprocess import sample_communes
-    from clauses.desk import services
+    from clauses.desk import selectors
     from clauses.network import querysets
     from clauses.network.selectors import facilitation_for
 
@@ -284,7 +284,7 @@ def coverage_query_shape(runs: int) -> list[Result]:
 
     def routes() -> None:
         for commune in communes:
-            services.route_request(kind="social_advice", execution_communes=[commune.insee])
+            selectors.route_request(kind="social_advice", execution_communes=[commune.insee])
 
     before = (_median_ms(lookups, runs) / len(communes), _median_ms(routes, runs) / len(communes))
     original = querysets.covers

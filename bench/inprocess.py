@@ -58,16 +58,17 @@ def _volume() -> str:
 
 def routing(runs: int = 300) -> list[Result]:
     """The desk's rule alone (facts gathered beforehand), and with the facts gathering."""
-    from clauses.desk import rules, services
+    from clauses.desk import rules, selectors
 
     communes = sample_communes(runs)
     facts = [
-        services.routing_facts(kind="social_advice", communes=[c], buyer_siret="") for c in communes
+        selectors.routing_facts(kind="social_advice", communes=[c], buyer_siret="")
+        for c in communes
     ]
     n = len(facts)
     pure, decisions = measure(lambda i: rules.route(facts[i % n]), runs=max(runs, 5000))
     with_facts, _ = measure(
-        lambda i: services.route_request(
+        lambda i: selectors.route_request(
             kind="social_advice", execution_communes=[communes[i % n].insee]
         ),
         runs=runs,

@@ -86,7 +86,7 @@ def generate(g: Generator) -> None:
 def _tables(g: Generator) -> SimpleNamespace:
     from clauses.desk.models import Assignment as DeskAssignment
     from clauses.desk.models import Request
-    from clauses.desk.services import coordination_target
+    from clauses.desk.selectors import coordination_target
 
     departmental_targets: dict[int, dict] = {}
     for dept_id, coord in g.departmental.items():
@@ -154,7 +154,7 @@ def _communes(g: Generator, dept_id: int) -> list[tuple]:
 
 def _route(g: Generator, t: SimpleNamespace, buyer: tuple, kind: str, communes: list) -> Any:
     from clauses.desk import rules as desk_rules
-    from clauses.desk.services import _green_desk_target, coordination_target
+    from clauses.desk.selectors import coordination_target, green_desk_target
 
     buyer_id, dept_id, _name, _siret = buyer
     region_id = g.departments[dept_id]["region_id"]
@@ -171,7 +171,7 @@ def _route(g: Generator, t: SimpleNamespace, buyer: tuple, kind: str, communes: 
         kind=desk_rules.RequestKind(kind),
         national=g.national,
         regional=coordination_target(regional) if regional else g.national,
-        green_desk=_green_desk_target(regional),
+        green_desk=green_desk_target(regional),
         departmental=t.departmental_targets.get(region_id, {}),
         communes=code_of,
         agreement_structure=g.structure_targets.get(agreement) if agreement else None,

@@ -66,7 +66,7 @@ def generate(g: Generator) -> None:
 def _real(g: Generator) -> None:
     """The reference network: coordinations by level, active structures and facilitators."""
     from bench.dataset.generator import StructureInfo
-    from clauses.desk.services import coordination_target, structure_target
+    from clauses.desk.selectors import coordination_target, structure_target
     from clauses.network.models import Coordination, Facilitator, FacilitatorStructure
 
     coordinations = list(Coordination.objects.all())

@@ -226,7 +226,7 @@ def route(request: HttpRequest) -> Any:
         return _too_many(exc)
     region_wide = payload.get("region_wide", False)
     try:
-        decision = services.route_request(
+        decision = selectors.route_request(
             kind=payload.get("kind") or "",
             buyer_siret=payload.get("buyer_siret") or "",
             execution_communes=payload.get("execution_communes") or [],
@@ -291,7 +291,7 @@ def file_request_multipart(request: HttpRequest) -> Any:
 def follow(request: HttpRequest, reference: str, token: str = "") -> Any:
     """What the buyer sees through its private link: status, current target, history of
     assignments and the exchange (never the desk's internal notes)."""
-    desk_request = services.request_for_token(reference=reference, token=token)
+    desk_request = selectors.request_for_token(reference=reference, token=token)
     if desk_request is None:
         return Status(404, {"detail": NOT_FOUND, "errors": {}})
     desk_request = (

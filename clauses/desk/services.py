@@ -2,19 +2,17 @@
 transaction, writes a `RequestEvent`, checks the actor against `policies.py` and sends its
 emails explicitly, after the commit (`emails.py`).
 
-    routing_facts(...)      the facts the routing rule needs, gathered in a bounded number
-                            of queries (about 6, whatever the number of communes)
-    route_request(...)      dry run of the routing rule (the API's POST /route)
     file_request(...)       validate, route, store, acknowledge, notify
     take_charge / reply / buyer_reply / add_internal_note / reassign / close
     escalate_overdue(...)   untaken requests climb one level after N working days
-    planned_market_facts / mark_converted    hooks for the markets app
+    mark_converted          hook for the markets app
     send_new_follow_link    a buyer who lost the private link gets a new one
 
-`now` is an argument of every service so that tests (and the demo) set the clock.
+`now` is an argument of every service so that tests (and the demo) set the clock. The reads
+(routing facts and dry run, the request behind a private link, escalation candidates, the
+planned market's facts) are in `selectors.py`.
 """
 
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,12 +21,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from clauses.access.actors import Actor
-from clauses.accounts.models import Membership, Organisation, User, hash_token, make_token
+from clauses.accounts.models import Membership, Organisation, User, make_token
 from clauses.desk import emails, policies
 from clauses.desk.attachments import CheckedFile, check_attachments
 from clauses.desk.conf import desk_settings
@@ -36,7 +34,6 @@ from clauses.desk.enums import (
     EventKind,
     MessageKind,
     PublicationTiming,
-    RequestKind,
     RequestOutcome,
     RequestStatus,
     TargetLevel,
@@ -44,210 +41,32 @@ from clauses.desk.enums import (
 from clauses.desk.models import (
     Assignment,
     Attachment,
-    BuyerAgreement,
     Message,
     ReferenceCounter,
     Request,
     RequestEvent,
 )
 from clauses.desk.rules import (
-    Decision,
-    RoutingFacts,
     Target,
     add_working_days,
     route,
     working_days_between,
 )
+
+# Reads moved to selectors.py, still importable here for the tests and the markets app.
+from clauses.desk.selectors import (  # noqa: F401
+    coordination_target,
+    escalation_candidates,
+    green_desk_target,
+    level_above,
+    planned_market_facts,
+    request_for_token,
+    route_request,
+    routing_facts,
+    structure_target,
+)
 from clauses.desk.validation import CleanRequest, clean_request_data
-from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination, FacilitatorStructure
-from clauses.territories.models import Commune, Department
-
-GREEN_DESK_NAME = "Guichet vert"
-
-
-# --------------------------------------------------------------------------------------
-# Routing facts
-# --------------------------------------------------------------------------------------
-
-
-def coordination_target(coordination: Coordination) -> Target:
-    return Target(
-        level=TargetLevel(coordination.level),
-        id=coordination.pk,
-        name=coordination.name,
-        email=coordination.desk_email or coordination.email,
-    )
-
-
-def structure_target(structure: FacilitatorStructure) -> Target:
-    return Target(
-        level=TargetLevel.STRUCTURE, id=structure.pk, name=structure.name, email=structure.email
-    )
-
-
-def _green_desk_target(regional: Coordination | None) -> Target:
-    if regional is None:
-        return Target(TargetLevel.GREEN_DESK, None, GREEN_DESK_NAME, "")
-    return Target(
-        TargetLevel.GREEN_DESK,
-        regional.pk,
-        GREEN_DESK_NAME,
-        regional.green_desk_email or regional.desk_email or regional.email,
-    )
-
-
-def _agreement_structure(
-    *, buyer_siret: str, buyer_organisation: Organisation | None, on: date
-) -> FacilitatorStructure | None:
-    condition = Q()
-    if buyer_siret:
-        condition |= Q(buyer_siret=buyer_siret) | Q(buyer_organisation__siret=buyer_siret)
-    if buyer_organisation is not None:
-        condition |= Q(buyer_organisation=buyer_organisation)
-    if not condition:
-        return None
-    agreement = (
-        BuyerAgreement.objects.valid_on(on)
-        .filter(condition, structure__is_active=True)
-        .select_related("structure")
-        .order_by("-valid_from", "-pk")
-        .first()
-    )
-    return agreement.structure if agreement else None
-
-
-def routing_facts(
-    *,
-    kind: str,
-    communes: Sequence[Commune] = (),
-    departments: Sequence[Department] = (),
-    region_wide: bool = False,
-    outside_places: Sequence[str] = (),
-    buyer_siret: str = "",
-    buyer_organisation: Organisation | None = None,
-    on: date | None = None,
-) -> RoutingFacts:
-    """Gather what the routing rule needs, in at most 6 queries: coordinations (1), the
-    agreement (1), the structures covering every commune (1) and the local coordinations
-    covering them all (1) — the last two only when the communes are in one département.
-    Communes must be fetched with `select_related("department", "parent")`."""
-    on = on or timezone.localdate()
-    coordinations = list(
-        Coordination.objects.filter(
-            level__in=[
-                CoordinationLevel.NATIONAL,
-                CoordinationLevel.REGIONAL,
-                CoordinationLevel.DEPARTMENTAL,
-            ]
-        )
-        .select_related("department")
-        .order_by("pk")
-    )
-    national = next((c for c in coordinations if c.level == CoordinationLevel.NATIONAL), None)
-    regions = {c.department.region_id for c in communes} | {d.region_id for d in departments}
-    regionals = [c for c in coordinations if c.level == CoordinationLevel.REGIONAL]
-    regional = next((c for c in regionals if c.region_id in regions), None) or next(
-        iter(regionals), None
-    )
-    departmental = {
-        c.department.code: coordination_target(c)
-        for c in coordinations
-        if c.level == CoordinationLevel.DEPARTMENTAL and c.department_id
-    }
-    commune_departments = {c.insee: c.department.code for c in communes}
-
-    agreement = None
-    if kind != RequestKind.ENVIRONMENTAL and (communes or departments or region_wide):
-        structure = _agreement_structure(
-            buyer_siret=buyer_siret, buyer_organisation=buyer_organisation, on=on
-        )
-        agreement = structure_target(structure) if structure else None
-
-    structures: tuple[Target, ...] = ()
-    locals_: tuple[Target, ...] = ()
-    one_department = len(set(commune_departments.values())) == 1
-    if (
-        kind != RequestKind.ENVIRONMENTAL
-        and agreement is None
-        and communes
-        and one_department
-        and not departments
-        and not region_wide
-        and not outside_places
-    ):
-        covering = FacilitatorStructure.objects.active()
-        local = Coordination.objects.local()
-        for commune in communes:
-            covering = covering & FacilitatorStructure.objects.covering(commune)
-            local = local & Coordination.objects.covering(commune)
-        structures = tuple(structure_target(s) for s in covering.order_by("name", "pk"))
-        locals_ = tuple(coordination_target(c) for c in local.order_by("name", "pk"))
-
-    return RoutingFacts(
-        kind=RequestKind(kind),
-        national=(
-            coordination_target(national)
-            if national
-            else Target(TargetLevel.NATIONAL, None, "Coordination nationale", "")
-        ),
-        regional=(
-            coordination_target(regional)
-            if regional
-            else Target(TargetLevel.REGIONAL, None, "Coordination régionale", "")
-        ),
-        green_desk=_green_desk_target(regional),
-        departmental=departmental,
-        communes=commune_departments,
-        departments=frozenset(d.code for d in departments),
-        region_wide=region_wide,
-        outside_places=tuple(outside_places),
-        agreement_structure=agreement,
-        structures_covering_all=structures,
-        local_covering_all=locals_,
-    )
-
-
-def route_request(
-    *,
-    kind: str,
-    buyer_siret: str = "",
-    execution_communes: Sequence[Any] = (),
-    execution_departments: Sequence[Any] = (),
-    region_wide: bool = False,
-    buyer_organisation: Organisation | None = None,
-    on: date | None = None,
-) -> Decision:
-    """Dry run: where a request with these facts would go, and why. Files nothing.
-    Raises ValidationError (French, by field) on a bad kind, SIRET or place; the SIRET is
-    optional here (it only serves to find an agreement)."""
-    from clauses.desk.validation import clean_places, clean_siret
-
-    errors: dict[str, list[str]] = {}
-    if kind not in RequestKind.values:
-        errors["kind"] = [
-            "Objet de la demande : choisissez l'une des valeurs "
-            + ", ".join(RequestKind.values)
-            + "."
-        ]
-    siret = clean_siret(buyer_siret, errors) if buyer_siret else ""
-    communes, departments, outside = clean_places(execution_communes, execution_departments, errors)
-    if not isinstance(region_wide, bool):
-        errors["region_wide"] = ["Toute la région : vrai ou faux attendu."]
-    if errors:
-        raise ValidationError(errors)
-    facts = routing_facts(
-        kind=kind,
-        communes=communes,
-        departments=departments,
-        region_wide=region_wide,
-        outside_places=outside,
-        buyer_siret=siret,
-        buyer_organisation=buyer_organisation,
-        on=on,
-    )
-    return route(facts)
-
 
 # --------------------------------------------------------------------------------------
 # Filing
@@ -466,20 +285,6 @@ def file_request(
     return FiledRequest(request=request, raw_follow_token=raw_token, follow_url=url)
 
 
-def request_for_token(*, reference: str, token: str) -> Request | None:
-    """The request behind a private link, or None (wrong reference or token): compared in
-    constant time."""
-    if not reference or not token:
-        return None
-    request = Request.objects.filter(reference=reference).first()
-    if request is None:
-        hmac.compare_digest(hash_token(token), "0" * 64)
-        return None
-    if not hmac.compare_digest(hash_token(token), request.follow_token_hash):
-        return None
-    return request
-
-
 def send_new_follow_link(
     *, reference: str, contact_email: str, now: datetime | None = None
 ) -> None:
@@ -673,7 +478,7 @@ def _new_target(
 ) -> Target:
     if green_desk:
         regional = coordination or Coordination.objects.regional().order_by("pk").first()
-        return _green_desk_target(regional)
+        return green_desk_target(regional)
     if structure is not None and coordination is not None:
         raise ValidationError(
             {"target": "Choisissez une structure ou une coordination, pas les deux."}
@@ -794,55 +599,6 @@ class Escalation:
     reason: str
 
 
-def _level_above(request: Request) -> Target | None:
-    """Structure → departmental coordination of its département (through a local
-    coordination if it hangs from one); local → departmental; departmental → regional.
-    Regional, national and guichet vert: the top, nothing above."""
-    level = request.target_level
-    coordination: Coordination | None = None
-    if level == TargetLevel.STRUCTURE and request.target_structure_id:
-        coordination = request.target_structure.coordination
-        if coordination.level == CoordinationLevel.LOCAL:
-            coordination = coordination.parent
-        elif coordination.level != CoordinationLevel.DEPARTMENTAL:
-            coordination = None
-    elif level == TargetLevel.LOCAL and request.target_coordination_id:
-        coordination = request.target_coordination.parent
-    elif level == TargetLevel.DEPARTMENTAL:
-        coordination = None
-    else:
-        return None
-    if coordination is not None and coordination.level == CoordinationLevel.DEPARTMENTAL:
-        return coordination_target(coordination)
-    regional = Coordination.objects.regional().order_by("pk").first()
-    return coordination_target(regional) if regional else None
-
-
-def escalation_candidates(now: datetime | None = None) -> list[Request]:
-    """Untaken requests (status new, nobody in charge) below the regional level whose
-    routing is older than CLAUSES_DESK_ESCALATION_WORKING_DAYS working days."""
-    now = now or timezone.now()
-    conf = desk_settings()
-    today = timezone.localdate(now)
-    candidates = (
-        Request.objects.untaken()
-        .filter(
-            target_level__in=[TargetLevel.STRUCTURE, TargetLevel.LOCAL, TargetLevel.DEPARTMENTAL],
-            routed_at__lt=now,
-        )
-        .select_related("target_structure__coordination__parent", "target_coordination__parent")
-        .order_by("routed_at", "pk")
-    )
-    return [
-        r
-        for r in candidates
-        if add_working_days(
-            timezone.localdate(r.routed_at), conf.escalation_working_days, conf.closed_days
-        )
-        < today
-    ]
-
-
 def escalate_overdue(*, now: datetime | None = None, dry_run: bool = False) -> list[Escalation]:
     """Every untaken request past the escalation delay climbs one level, with the reason in
     words; the new target is emailed. `dry_run` reports without changing anything."""
@@ -850,7 +606,7 @@ def escalate_overdue(*, now: datetime | None = None, dry_run: bool = False) -> l
     conf = desk_settings()
     done: list[Escalation] = []
     for candidate in escalation_candidates(now):
-        target = _level_above(candidate)
+        target = level_above(candidate)
         if target is None:
             continue
         reason = (
@@ -893,32 +649,6 @@ def escalate_overdue(*, now: datetime | None = None, dry_run: bool = False) -> l
 # --------------------------------------------------------------------------------------
 # Hooks for the markets app
 # --------------------------------------------------------------------------------------
-
-
-def planned_market_facts(request: Request) -> dict[str, Any]:
-    """What the desk knows of the planned market, for the markets app to create a Market
-    from a request ("convert to market"); plain values, keys named after the request."""
-    return {
-        "desk_reference": request.reference,
-        "buyer_organisation_id": request.buyer_organisation_id,
-        "buyer_name": request.buyer_name,
-        "buyer_siret": request.buyer_siret,
-        "subject": request.market_subject,
-        "cpv_code8": request.market_cpv.code8 if request.market_cpv_id else "",
-        "estimated_amount": request.market_estimated_amount,
-        "planned_publication_date": request.market_planned_publication_date,
-        "duration_months": request.market_duration_months,
-        "execution_commune_insee": sorted(
-            request.execution_communes.values_list("insee", flat=True)
-        ),
-        "execution_department_codes": sorted(
-            request.execution_departments.values_list("code", flat=True)
-        ),
-        "region_wide": request.region_wide,
-        "structure_id": request.target_structure_id,
-        "coordination_id": request.target_coordination_id,
-        "publication_timing": request.publication_timing,
-    }
 
 
 def mark_converted(

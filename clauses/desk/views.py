@@ -219,7 +219,7 @@ class UnknownFollowLink(Exception):
 
 def _request_by_token(request: HttpRequest, reference: str) -> tuple[Request, str]:
     token = request.GET.get("jeton", "")[:200]
-    desk_request = services.request_for_token(reference=reference, token=token)
+    desk_request = selectors.request_for_token(reference=reference, token=token)
     if desk_request is None:
         raise UnknownFollowLink
     return desk_request, token
