@@ -10,8 +10,6 @@ something that is not a number is a formula for a spreadsheet that opens it late
 The template (`template_xlsx()`, `template_csv()`) has the French headers of `COLUMNS`.
 """
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +26,17 @@ from clauses.access.enums import AuditAction
 from clauses.accounts.enums import OrganisationKind
 from clauses.accounts.models import Organisation
 from clauses.accounts.validators import normalize_company_number, validate_siret
+from clauses.core.numbers import NumberError, parse_decimal
+from clauses.core.spreadsheets import (
+    Formula,
+    SpreadsheetError,
+    csv_bytes,
+    is_formula,
+    new_workbook,
+    read_table,
+    workbook_bytes,
+)
+from clauses.core.text import compact
 from clauses.markets import policies, rules, services
 from clauses.markets.enums import ContractorRole, MarketEventKind, MarketStatus, Procedure
 from clauses.markets.models import Lot, LotContractor, Market
@@ -65,7 +74,7 @@ COLUMNS = [
     Column("holder_name", "Nom du titulaire", False, "Obligatoire si le SIRET est inconnu"),
 ]
 HEADERS = {column.header: column for column in COLUMNS}
-_FOLDED_HEADERS = {re.sub(r"\W+", "", c.header.lower()): c for c in COLUMNS}
+_FOLDED_HEADERS = {compact(c.header): c for c in COLUMNS}
 
 EXAMPLE_ROW = [
     "2026-TX-014",
@@ -86,8 +95,6 @@ EXAMPLE_ROW = [
     "",
     "",
 ]
-
-_FORMULA = re.compile(r"^[=@]|^[+\-](?![\d\s.,])")
 
 
 @dataclass(frozen=True)
@@ -134,60 +141,12 @@ class _RowError(Exception):
 # -- reading the file ---------------------------------------------------------------------
 
 
-def _read_csv(raw: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    if first.count("\t") > max(first.count(";"), first.count(",")):
-        delimiter = "\t"
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-class _Formula:
-    """A cell of an XLSX file that holds a formula (refused, never evaluated)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-def _read_xlsx(raw: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    sheet = workbook.worksheets[0]
-    rows = []
-    for row in sheet.iter_rows():
-        values = []
-        for cell in row:
-            if getattr(cell, "data_type", None) == "f":
-                values.append(_Formula(str(cell.value)))
-            else:
-                values.append(cell.value)
-        rows.append(values)
-    workbook.close()
-    return rows
-
-
-def _read(file: IO[bytes] | bytes, name: str) -> list[list[Any]]:
+def _read(file: IO[bytes] | bytes, name: str) -> list[tuple[int, list[Any]]]:
     raw = file if isinstance(file, bytes) else file.read()
-    if len(raw) > MAX_BYTES:
-        raise ValidationError("Le fichier dépasse 5 Mo.")
-    if raw[:4] == b"PK\x03\x04":
-        try:
-            return _read_xlsx(raw)
-        except Exception as exc:  # noqa: BLE001 — any broken workbook is the user's file
-            raise ValidationError(
-                "Le fichier n'est pas un classeur XLSX lisible (enregistrez-le au format "
-                "Excel .xlsx ou CSV)."
-            ) from exc
-    if name.lower().endswith((".xls", ".ods")) or b"\x00" in raw[:1024]:
-        raise ValidationError("Format non pris en charge : utilisez un fichier CSV ou XLSX.")
-    return _read_csv(raw)
+    try:
+        return read_table(raw, name=name, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
+    except SpreadsheetError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 # -- cells ----------------------------------------------------------------------------
@@ -196,31 +155,29 @@ def _read(file: IO[bytes] | bytes, name: str) -> list[list[Any]]:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, _Formula):
+    if isinstance(value, Formula):
         raise _RowError("formule refusée : saisissez la valeur elle-même.")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if _FORMULA.match(text):
+    if is_formula(text):
         raise _RowError("formule refusée : saisissez la valeur elle-même.")
     return text
 
 
 def _amount(value: Any) -> Decimal | None:
-    if isinstance(value, _Formula):
+    if isinstance(value, Formula):
         raise _RowError("formule refusée : saisissez la valeur elle-même.")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = Decimal(str(value))
-    else:
-        text = _text(value).replace("€", "").strip()
-        if not text:
-            return None
-        try:
-            number = rules.to_decimal(text, "montant")
-        except rules.CalculationError:
-            raise _RowError(
-                f"« {text} » n'est pas un montant (exemple : 250000 ou 250 000,50)."
-            ) from None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        value = _text(value)
+    try:
+        number = parse_decimal(value, places=None)
+    except NumberError:
+        raise _RowError(
+            f"« {value} » n'est pas un montant (exemple : 250000 ou 250 000,50)."
+        ) from None
+    if number is None:
+        return None
     if number < 0:
         raise _RowError("le montant ne peut pas être négatif.")
     if number >= Decimal("1e12"):
@@ -232,7 +189,7 @@ _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y")
 
 
 def _date(value: Any) -> date | None:
-    if isinstance(value, _Formula):
+    if isinstance(value, Formula):
         raise _RowError("formule refusée : saisissez la valeur elle-même.")
     if isinstance(value, datetime):
         return value.date()
@@ -249,19 +206,12 @@ def _date(value: Any) -> date | None:
     raise _RowError(f"« {text} » n'est pas une date (JJ/MM/AAAA).")
 
 
-def _fold(text: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if c.isalnum())
-
-
-_KINDS = {_fold(k.label): k.value for k in rules.MarketKind} | {
+_KINDS = {compact(k.label): k.value for k in rules.MarketKind} | {
     k.value: k.value for k in rules.MarketKind
 }
-_PROCEDURES = {_fold(p.label): p.value for p in Procedure} | {p.value: p.value for p in Procedure}
+_PROCEDURES = {compact(p.label): p.value for p in Procedure} | {p.value: p.value for p in Procedure}
 _PROCEDURES |= {"mapa": Procedure.ADAPTED, "aoo": Procedure.OPEN, "aor": Procedure.RESTRICTED}
-_STATUSES = {_fold(s.label): s.value for s in MarketStatus} | {
+_STATUSES = {compact(s.label): s.value for s in MarketStatus} | {
     s.value: s.value for s in MarketStatus
 }
 
@@ -270,7 +220,7 @@ def _choice(value: Any, table: dict[str, str], what: str) -> str:
     text = _text(value)
     if not text:
         return ""
-    found = table.get(_fold(text)) or table.get(text)
+    found = table.get(compact(text)) or table.get(text)
     if found is None:
         raise _RowError(f"{what} inconnu(e) : « {text} ».")
     return found
@@ -295,7 +245,7 @@ def _header_map(header: list[Any]) -> tuple[dict[int, Column], list[ImportProble
         text = str(raw or "").strip()
         if not text:
             continue
-        column = HEADERS.get(text) or _FOLDED_HEADERS.get(re.sub(r"\W+", "", text.lower()))
+        column = HEADERS.get(text) or _FOLDED_HEADERS.get(compact(text))
         if column is None:
             problems.append(ImportProblem(1, text, "colonne inconnue (voir le modèle)."))
         else:
@@ -415,11 +365,11 @@ def _lookups(rows: list[dict[str, Any]]) -> tuple[dict[str, CpvCode], dict[str, 
     codes, insees = set(), set()
     for cells in rows:
         value = cells.get("cpv")
-        if value is not None and not isinstance(value, _Formula):
+        if value is not None and not isinstance(value, Formula):
             text = str(int(value) if isinstance(value, float) else value).strip()
             codes.add(text.split("-")[0].replace(" ", ""))
         value = cells.get("communes")
-        if value is not None and not isinstance(value, _Formula):
+        if value is not None and not isinstance(value, Formula):
             insees.update(re.split(r"[,;\s|]+", str(value).strip()))
     cpvs = {c.code8: c for c in CpvCode.objects.filter(code8__in=codes)}
     communes = {
@@ -460,27 +410,24 @@ def validate_rows(file: IO[bytes] | bytes, *, name: str = "") -> tuple[list[_Row
     except ValidationError as exc:
         report.errors.append(ImportProblem(1, "", exc.messages[0]))
         return [], report
-    table = [row for row in table if any(str(c or "").strip() for c in row)]
     if not table:
         report.errors.append(ImportProblem(1, "", "le fichier est vide."))
         return [], report
-    mapping, problems = _header_map(table[0])
+    mapping, problems = _header_map(table[0][1])
     report.errors.extend(problems)
     if problems:
         return [], report
-    if len(table) - 1 > MAX_ROWS:
-        report.errors.append(ImportProblem(1, "", f"{MAX_ROWS} lignes au plus par import."))
-        return [], report
     raw_rows = []
-    for values in table[1:]:
+    lines = []
+    for line, values in table[1:]:
+        lines.append(line)
         raw_rows.append(
             {column.key: values[i] if i < len(values) else None for i, column in mapping.items()}
         )
     cpvs, communes = _lookups(raw_rows)
     rows: list[_Row] = []
     seen: dict[str, int] = {}
-    for offset, cells in enumerate(raw_rows):
-        line = offset + 2
+    for line, cells in zip(lines, raw_rows, strict=True):
         row = _parse_row(line, cells, cpvs=cpvs, communes=communes, problems=report.errors)
         if row is None:
             continue
@@ -621,18 +568,13 @@ def import_markets(
 
 
 def template_csv() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([c.header for c in COLUMNS])
-    writer.writerow(EXAMPLE_ROW)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([[c.header for c in COLUMNS], EXAMPLE_ROW])
 
 
 def template_xlsx() -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "Marchés"
     sheet.append([c.header for c in COLUMNS])
@@ -649,9 +591,7 @@ def template_xlsx() -> bytes:
     help_sheet.append(["Colonne", "Obligatoire", "Contenu"])
     for column in COLUMNS:
         help_sheet.append([column.header, "oui" if column.required else "non", column.help])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def problems_as_text(problems: Iterable[ImportProblem]) -> list[str]:

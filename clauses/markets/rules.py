@@ -7,9 +7,11 @@ unverified are presets a coordination may change for its territory, never hidden
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
+
+from clauses.core.numbers import NumberError, parse_decimal
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -129,19 +131,16 @@ class HourEstimate:
 
 
 def to_decimal(value: object, label: str) -> Decimal:
-    """A number typed by a person (French decimal comma accepted) or an error in French."""
-    if isinstance(value, bool):
+    """A number typed by a person, the French way (`clauses.core.numbers`), or an error in
+    French prefixed by `label`."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise CalculationError(f"{label} : un nombre est attendu.")
-    if isinstance(value, Decimal):
-        number = value
-    else:
-        text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-        try:
-            number = Decimal(text.replace(",", "."))
-        except InvalidOperation as exc:
-            raise CalculationError(f"{label} : « {value} » n'est pas un nombre.") from exc
-    if not number.is_finite():
-        raise CalculationError(f"{label} : un nombre fini est attendu.")
+    try:
+        number = parse_decimal(value, places=None)
+    except NumberError as exc:
+        raise CalculationError(f"{label} : {exc}") from exc
+    if number is None:
+        raise CalculationError(f"{label} : « {value} » n'est pas un nombre.")
     return number
 
 

@@ -6,8 +6,8 @@ number of markets (checked by the query-budget tests).
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.utils import timezone
 
 from clauses.access.actors import Actor
@@ -31,6 +31,34 @@ class MarketFilters:
     department_code: str = ""
     operation_id: int | None = None
     search: str = ""
+    year: int | None = None
+    # "" every market, "any" with a social consideration, "none" without, or one kind.
+    clause: str = ""
+
+
+def market_year() -> ExtractYear:
+    """The year a market belongs to: its consultation's launch, else its planned
+    publication, else its notification, else the day it was recorded."""
+    return ExtractYear(
+        Coalesce(
+            "consultation_launch_date",
+            "planned_publication_date",
+            "notification_date",
+            TruncDate("created_at"),
+        )
+    )
+
+
+def market_years(actor: Actor) -> list[int]:
+    """The years of the markets an actor sees, latest first (one query)."""
+    return list(
+        policies.visible_markets(actor)
+        .order_by()
+        .annotate(year=market_year())
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
 
 
 def market_list(actor: Actor, filters: MarketFilters | None = None) -> QuerySet[Market]:
@@ -53,12 +81,23 @@ def market_list(actor: Actor, filters: MarketFilters | None = None) -> QuerySet[
             ).values("pk")
         )
     if filters.search:
-        term = filters.search.strip()
-        markets = markets.filter(
-            Q(reference__icontains=term)
-            | Q(subject__icontains=term)
-            | Q(buyer__name__icontains=term)
-        )
+        for term in filters.search.split():
+            markets = markets.filter(
+                Q(reference__icontains=term)
+                | Q(subject__icontains=term)
+                | Q(buyer__name__icontains=term)
+                | Q(pk__in=Lot.objects.filter(title__icontains=term).values("market"))
+            )
+    if filters.year:
+        markets = markets.annotate(year=market_year()).filter(year=filters.year)
+    if filters.clause:
+        considerations = SocialConsideration.objects.filter(lot__market=OuterRef("pk"))
+        if filters.clause == "none":
+            markets = markets.exclude(Exists(considerations))
+        elif filters.clause == "any":
+            markets = markets.filter(Exists(considerations))
+        else:
+            markets = markets.filter(Exists(considerations.filter(kind=filters.clause)))
     return (
         markets.select_related("buyer", "cpv", "following_structure", "operation")
         .prefetch_related("execution_communes")

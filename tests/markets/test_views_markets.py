@@ -12,17 +12,21 @@ from html import unescape
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from clauses.accounts.enums import Role
 from clauses.markets import services
 from clauses.markets.enums import ConsiderationKind, MarketStatus
 from clauses.markets.models import LotContractor, Market, Meeting, SocialConsideration
+from clauses.network.models import Facilitator
 from tests.access.helpers import login
 from tests.accounts.factories import MembershipFactory, valid_siret
 from tests.markets.conftest import departmental, organisation_of
 from tests.markets.test_conversion import file_request
 
 LIST = "/marches/"
+
+TODAY = timezone.localdate().isoformat()
 
 
 def member(world, who: str):  # noqa: ANN001, ANN201
@@ -239,7 +243,7 @@ def test_mandatory_condition_asks_for_the_derogation_reason(client, world):
     assert "5\u202f404\u202f000 € HT" in html or "5 404 000" in html
     assert "Motif de la dérogation" in html
     # Launching the consultation is refused, in French, on the page.
-    response = client.post(f"/marches/{market.pk}/statut/", {"to": "in_consultation"})
+    response = client.post(f"/marches/{market.pk}/statut/", {"to": "in_consultation", "on": TODAY})
     assert response.status_code == 400
     assert "Ajoutez une clause d'insertion ou indiquez le motif de la dérogation" in text(response)
     # A reason too short, then a real one.
@@ -249,7 +253,7 @@ def test_mandatory_condition_asks_for_the_derogation_reason(client, world):
     reason = "Besoin satisfait par une solution immédiatement disponible."
     response = client.post(f"/marches/{market.pk}/derogation/", {"derogation_reason": reason})
     assert response.status_code == 302
-    response = client.post(f"/marches/{market.pk}/statut/", {"to": "in_consultation"})
+    response = client.post(f"/marches/{market.pk}/statut/", {"to": "in_consultation", "on": TODAY})
     assert response.status_code == 302
     market.refresh_from_db()
     assert market.status == MarketStatus.IN_CONSULTATION
@@ -542,36 +546,58 @@ def test_clause_page_and_downloads(client, world):
 # Conversion of a desk request
 
 
-def test_the_facilitator_converts_a_desk_request_in_one_step(client, world):
+def test_the_facilitator_confirms_before_a_desk_request_becomes_a_market(client, world):
     request = file_request(world)
     log_in(client, world, "facilitator")
     detail = text(client.get(f"/guichet/demandes/{request.reference}/"))
     assert "Convertir en marché" in detail
-    response = client.post(f"/marches/depuis-demande/{request.reference}/")
+    # The desk's button (a POST without confirmation) shows what will be created.
+    url = f"/marches/depuis-demande/{request.reference}/"
+    for response in (client.post(url), client.get(url)):
+        assert response.status_code == 200
+        page = text(response)
+        assert "Vérifiez ce qui sera créé" in page
+        assert request.market_subject in page
+        assert "Structure Saint-Denis" in page
+        assert "Camille Facile" in page  # the structure's facilitator, to choose
+        assert 'id="acheteur-prevu"' in page
+    assert not Market.objects.exists()
+    response = client.post(url, {"confirmer": "oui", "facilitator": world.facilitator.pk})
     market = Market.objects.get(desk_request=request)
     assert response.status_code == 302 and response.url == f"/marches/{market.pk}/"
+    assert market.facilitator == world.facilitator
     page = text(client.get(response.url))
     assert f"La demande {request.reference} est devenue un marché" in page
     detail = text(client.get(f"/guichet/demandes/{request.reference}/"))
     assert "Voir le marché créé" in detail and "Convertir en marché" not in detail
     # A second conversion goes to the existing market with a French message.
-    response = client.post(f"/marches/depuis-demande/{request.reference}/")
+    response = client.post(url, {"confirmer": "oui"})
     assert response.url == f"/marches/{market.pk}/"
     assert Market.objects.count() == 1
+
+
+def test_conversion_refuses_a_facilitator_of_another_structure(client, world):
+    request = file_request(world)
+    log_in(client, world, "facilitator")
+    other = Facilitator.objects.exclude(structure=world.s93).first() or Facilitator.objects.create(
+        first_name="Autre", last_name="Personne", structure=world.s75
+    )
+    response = client.post(
+        f"/marches/depuis-demande/{request.reference}/",
+        {"confirmer": "oui", "facilitator": other.pk},
+    )
+    assert response.status_code == 400
+    assert not Market.objects.exists()
 
 
 @pytest.mark.parametrize(("who", "status"), [("buyer", 404), ("facilitator75", 404)])
 def test_others_cannot_convert_the_request(client, world, who, status):
     request = file_request(world)
     log_in(client, world, who)
-    assert client.post(f"/marches/depuis-demande/{request.reference}/").status_code == status
+    url = f"/marches/depuis-demande/{request.reference}/"
+    assert client.post(url, {"confirmer": "oui"}).status_code == status
+    assert client.get(url).status_code == status
     assert not Market.objects.exists()
-
-
-def test_conversion_is_a_post(client, world):
-    request = file_request(world)
-    log_in(client, world, "facilitator")
-    assert client.get(f"/marches/depuis-demande/{request.reference}/").status_code == 405
 
 
 def test_pages_have_unique_ids_and_no_inline_style(client, world):

@@ -210,7 +210,7 @@ def test_operation_detail_shows_its_markets_and_progress(client, hw, op):  # noq
     log_in(client, hw.base, "facilitator")
     html = text(client.get(operation_url(op)))
     assert f'data-market="{hw.market.pk}"' in html
-    assert "80 h comptées sur 1000 h visées" in html
+    assert "80 h comptées sur 1\xa0000 h visées" in html
     assert "soit 8 % de l'objectif" in html
     assert re.search(r"<dt>Heures déclarées</dt>\s*<dd>130 h</dd>", html)
     assert re.search(r"<dt>Heures validées</dt>\s*<dd>100 h</dd>", html)
@@ -245,7 +245,7 @@ def test_market_detail_links_each_clause_to_its_progress(client, hw, op):  # noq
     html = text(client.get(f"/marches/{hw.market.pk}/"))
     assert f'href="/heures/clauses/{hw.clause.pk}/"' in html
     block = html[html.index(f'data-progress="{hw.clause.pk}"') :]
-    assert "80 h comptées sur 1000 h visées" in block[:600]
+    assert "80 h comptées sur 1\xa0000 h visées" in block[:600]
     assert f'aria-labelledby="avancement-{hw.clause.pk}"' in html
     assert 'id="avancement-marche"' in html
     assert f'href="{operation_url(op)}"' in html

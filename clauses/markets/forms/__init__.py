@@ -6,6 +6,7 @@
 from clauses.markets.forms.calculator import CalculatorFields, CalculatorForm
 from clauses.markets.forms.common import (
     FrenchDecimalField,
+    FrenchIntegerField,
     MarketsForm,
     clean_communes_text,
     clean_cpv_text,
@@ -18,6 +19,7 @@ from clauses.markets.forms.imports import ImportForm
 from clauses.markets.forms.lots import ConsiderationForm, LotForm, OverrideForm
 from clauses.markets.forms.market import (
     ContractorForm,
+    ConversionForm,
     DerogationForm,
     MarketFilterForm,
     MarketForm,
@@ -33,8 +35,10 @@ __all__ = [
     "ClauseTemplateForm",
     "ConsiderationForm",
     "ContractorForm",
+    "ConversionForm",
     "DerogationForm",
     "FrenchDecimalField",
+    "FrenchIntegerField",
     "ImportForm",
     "LotForm",
     "MarketFilterForm",

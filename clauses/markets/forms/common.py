@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 
 from clauses.accounts.forms import DsfrForm
-from clauses.markets import rules
+from clauses.core.numbers import NumberError, french, parse_decimal, parse_integer
 from clauses.territories.models import Commune, CpvCode, Department
 
 HUNDRED = Decimal(100)
@@ -157,11 +157,12 @@ class FrenchDecimalField(forms.CharField):
         if text in (None, ""):
             return None
         try:
-            number = rules.to_decimal(text, str(self.label))
-        except rules.CalculationError:
-            raise ValidationError(
-                f"« {text} » n'est pas un nombre. Exemple : 1 000 000,50", code="invalid"
-            ) from None
+            number = parse_decimal(text, places=None)
+        except NumberError as error:
+            message = str(error)
+            if "trop" not in message:
+                message = f"« {text} » n'est pas un nombre. Exemple : 1 000 000,50"
+            raise ValidationError(message, code="invalid") from None
         if self.strictly_positive and number <= 0:
             raise ValidationError("Indiquez un nombre strictement positif.", code="min")
         if self.min_value is not None and number < self.min_value:
@@ -171,6 +172,46 @@ class FrenchDecimalField(forms.CharField):
         if self.max_value is not None and number > self.max_value:
             raise ValidationError(
                 f"Indiquez un nombre inférieur ou égal à {_plain(self.max_value)}.", code="max"
+            )
+        return number
+
+
+class FrenchIntegerField(forms.CharField):
+    """A whole number typed the French way ("1 200", "2 400 000"): a text input, since a
+    browser's number input refuses the spaces people type between thousands."""
+
+    def __init__(
+        self, *args: Any, min_value: int | None = None, max_value: int | None = None, **kwargs: Any
+    ) -> None:
+        self.min_value, self.max_value = min_value, max_value
+        kwargs.setdefault("max_length", 30)
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        attrs["inputmode"] = "numeric"
+        attrs["autocomplete"] = "off"
+        return attrs
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if text in (None, ""):
+            return None
+        try:
+            number = parse_integer(text)
+        except NumberError as error:
+            message = str(error)
+            if "trop" not in message:
+                message = f"« {text} » n'est pas un nombre entier. Exemple : 1 200"
+            raise ValidationError(message, code="invalid") from None
+        if self.min_value is not None and number < self.min_value:
+            raise ValidationError(
+                f"Indiquez un nombre supérieur ou égal à {french(self.min_value)}.", code="min"
+            )
+        if self.max_value is not None and number > self.max_value:
+            raise ValidationError(
+                f"Indiquez un nombre inférieur ou égal à {french(self.max_value)}.", code="max"
             )
         return number
 

@@ -10,7 +10,13 @@ from clauses.markets.enums import (
     Modality,
 )
 from clauses.markets.forms.calculator import CalculatorFields
-from clauses.markets.forms.common import MarketsForm, _amount, clean_cpv_text, cpv_field
+from clauses.markets.forms.common import (
+    FrenchIntegerField,
+    MarketsForm,
+    _amount,
+    clean_cpv_text,
+    cpv_field,
+)
 from clauses.markets.presets import TerritoryPreset
 from clauses.territories.models import CpvCode
 
@@ -97,7 +103,7 @@ class ConsiderationForm(MarketsForm, CalculatorFields):
         initial="calculator",
         widget=forms.RadioSelect,
     )
-    manual_hours = forms.IntegerField(
+    manual_hours = FrenchIntegerField(
         label="Nombre d'heures saisi directement", required=False, min_value=0
     )
 
@@ -144,7 +150,7 @@ class OverrideForm(MarketsForm):
     """Field ids prefixed: several forms share a market's page."""
 
     auto_id_prefix = "ajustement"
-    hours_override = forms.IntegerField(
+    hours_override = FrenchIntegerField(
         label="Heures retenues",
         required=False,
         min_value=0,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from clauses.accounts.models import Organisation
 from clauses.markets import rules
@@ -17,6 +18,7 @@ from clauses.markets.enums import (
     Procedure,
 )
 from clauses.markets.forms.common import (
+    FrenchIntegerField,
     MarketsForm,
     _amount,
     clean_communes_text,
@@ -32,7 +34,21 @@ from clauses.territories.models import Commune, CpvCode
 
 
 class MarketFilterForm(MarketsForm):
+    q = forms.CharField(
+        label="Rechercher",
+        required=False,
+        max_length=100,
+        help_text="Référence, objet, acheteur ou intitulé d'un lot.",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     statut = forms.ChoiceField(label="Statut", required=False)
+    annee = forms.TypedChoiceField(
+        label="Année",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Du lancement de la consultation (ou de sa publication prévue).",
+    )
     departement = forms.ChoiceField(label="Département d'exécution", required=False)
     cpv = forms.CharField(
         label="Code CPV (division ou famille)",
@@ -53,13 +69,18 @@ class MarketFilterForm(MarketsForm):
         *args: Any,
         departments: list[tuple[str, str]],
         buyers: list[tuple[int, str]] | None,
+        years: list[int] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["statut"].choices = [("", "Tous les statuts"), *MarketStatus.choices]
+        self.fields["annee"].choices = [("", "Toutes les années")] + [
+            (year, str(year)) for year in years or []
+        ]
         self.fields["departement"].choices = [("", "Tous les départements"), *departments]
         self.fields["clause"].choices = [
             ("", "Toutes"),
+            ("any", "Avec une considération sociale"),
             ("none", "Aucune considération sociale"),
             *ConsiderationKind.choices,
         ]
@@ -112,7 +133,7 @@ class MarketForm(MarketsForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    duration_months = forms.IntegerField(
+    duration_months = FrenchIntegerField(
         label="Durée (mois)", required=False, min_value=1, max_value=1200
     )
     communes = forms.CharField(
@@ -230,10 +251,17 @@ class StatusForm(MarketsForm):
 
     auto_id_prefix = "statut"
     to = forms.ChoiceField(label="Nouveau statut")
+    on = forms.DateField(
+        label="Date de l'étape",
+        help_text="La date réelle du lancement de la consultation, de la notification, du "
+        "début d'exécution ou de la fin d'exécution (aujourd'hui par défaut).",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = choices
+        self.fields["on"].initial = timezone.localdate()
 
 
 class ContractorForm(MarketsForm):
@@ -282,3 +310,24 @@ class MeetingForm(MarketsForm):
     def __init__(self, *args: Any, lots: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lot"].choices = [("", "Tout le marché"), *lots]
+
+
+class ConversionForm(MarketsForm):
+    """The confirmation of a desk request's conversion: who follows the market."""
+
+    facilitator = forms.ModelChoiceField(
+        label="Facilitateur ou facilitatrice qui suit le marché",
+        queryset=Facilitator.objects.none(),
+        required=False,
+        empty_label="À désigner plus tard",
+        help_text="Parmi ceux de la structure qui traite la demande. Modifiable ensuite.",
+    )
+    confirmer = forms.CharField(widget=forms.HiddenInput, initial="oui")
+
+    def __init__(self, *args: Any, facilitators: list[Facilitator], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = Facilitator.objects.filter(
+            pk__in=[f.pk for f in facilitators]
+        ).order_by("last_name", "first_name")
+        if not facilitators:
+            del self.fields["facilitator"]

@@ -5,7 +5,12 @@ from decimal import Decimal
 from django import forms
 
 from clauses.markets import rules
-from clauses.markets.forms.common import HUNDRED, FrenchDecimalField, MarketsForm
+from clauses.markets.forms.common import (
+    HUNDRED,
+    FrenchDecimalField,
+    FrenchIntegerField,
+    MarketsForm,
+)
 
 # ---------------------------------------------------------------------------------------
 # Territory settings
@@ -32,7 +37,7 @@ class PresetForm(MarketsForm):
     insertion_rate = FrenchDecimalField(
         label="Taux d'insertion (%)", required=False, min_value=Decimal(0), max_value=HUNDRED
     )
-    minimum_hours = forms.IntegerField(
+    minimum_hours = FrenchIntegerField(
         label="Minimum d'heures",
         required=False,
         min_value=0,

@@ -22,8 +22,10 @@ from clauses.markets.services.lots import (
 from clauses.markets.services.market import (
     MARKET_FIELDS,
     SINGLE_LOT_TITLE,
+    ConversionPlan,
     change_status,
     clean_market_fields,
+    conversion_plan,
     create_market,
     create_market_from_request,
     delete_market,
@@ -31,6 +33,7 @@ from clauses.markets.services.market import (
     obligation_for,
     record_derogation,
     social_condition_errors,
+    step_date_errors,
     update_market,
 )
 from clauses.markets.services.meetings import invite_to_meeting, schedule_meeting, update_meeting
@@ -45,9 +48,11 @@ __all__ = [
     "MARKET_FIELDS",
     "MIN_REASON_LENGTH",
     "SINGLE_LOT_TITLE",
+    "ConversionPlan",
     "add_contractor",
     "change_status",
     "clean_market_fields",
+    "conversion_plan",
     "company_for_siret",
     "create_market",
     "create_market_from_request",
@@ -69,6 +74,7 @@ __all__ = [
     "schedule_meeting",
     "set_consideration",
     "social_condition_errors",
+    "step_date_errors",
     "update_market",
     "update_meeting",
 ]

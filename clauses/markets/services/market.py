@@ -8,12 +8,14 @@ pages, API and imports share one behaviour.
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from clauses.access.actors import Actor
 from clauses.access.enums import AuditAction
@@ -44,7 +46,7 @@ from clauses.markets.services.common import (
     _json_value,
     _reason,
 )
-from clauses.network.models import FacilitatorStructure
+from clauses.network.models import Facilitator, FacilitatorStructure
 from clauses.territories.models import Commune, CpvCode
 
 SINGLE_LOT_TITLE = "Lot unique"
@@ -325,6 +327,44 @@ _STATUS_DATES = {
     MarketStatus.AWARDED: "notification_date",
     MarketStatus.IN_EXECUTION: "start_date",
 }
+# The dates a step's date may not precede (each step follows the previous ones).
+_EARLIER_DATES: dict[str, tuple[str, ...]] = {
+    "consultation_launch_date": (),
+    "notification_date": ("consultation_launch_date",),
+    "start_date": ("notification_date", "consultation_launch_date"),
+    "end_date": ("start_date",),
+}
+_DATE_LABELS = {
+    "consultation_launch_date": "du lancement de la consultation",
+    "notification_date": "de la notification",
+    "start_date": "du début d'exécution",
+    "end_date": "de la fin d'exécution",
+}
+# A step is recorded when it happens; a date up to a month ahead is accepted (a notification
+# or a start already fixed), not later: a typo in the year would date the market wrongly.
+MAX_DAYS_AHEAD = 31
+
+
+def _french_date(day: date) -> str:
+    return date_format(day, "j F Y")
+
+
+def step_date_errors(market: Market, field: str, day: date, *, today: date) -> list[str]:
+    """Why `day` cannot be the date of this step of the market (French), or nothing."""
+    label = _DATE_LABELS[field]
+    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+        return [
+            f"La date {label} ne peut pas dépasser de plus de {MAX_DAYS_AHEAD} jours la date "
+            f"du jour ({_french_date(today)}) : indiquez la date réelle."
+        ]
+    for earlier in _EARLIER_DATES[field]:
+        previous = getattr(market, earlier)
+        if previous is not None and day < previous:
+            return [
+                f"La date {label} ({_french_date(day)}) ne peut pas précéder la date "
+                f"{_DATE_LABELS[earlier]} ({_french_date(previous)})."
+            ]
+    return []
 
 
 def change_status(
@@ -332,8 +372,12 @@ def change_status(
 ) -> Market:
     """Move a market one step (planned → in_consultation → awarded → in_execution →
     closed; any status may be closed). Launching a consultation that L2112-2-1 concerns
-    needs a social execution condition on every lot or a derogation reason. The date of
-    the step (launch, notification, start) is recorded when not known yet."""
+    needs a social execution condition on every lot or a derogation reason.
+
+    `on` is the real date of the step (launch, notification, start; the end when a market
+    in execution is closed), typed by the person: it is recorded, after checking it is not
+    far in the future nor before the previous step. Without `on` (API, imports), today's
+    date is recorded only where no date is known yet."""
     if not policies.can_edit_market(actor, market):
         raise _deny("Vous ne pouvez pas modifier ce marché.")
     if to not in STATUS_TRANSITIONS[market.status]:
@@ -345,24 +389,35 @@ def change_status(
                 ]
             }
         )
-    day = on or today or timezone.localdate()
+    today = today or timezone.localdate()
+    day = on or today
     with transaction.atomic():
         market = Market.objects.select_for_update().get(pk=market.pk)
         field = _STATUS_DATES.get(to)
-        if field and getattr(market, field) is None:
+        if to == MarketStatus.CLOSED and market.start_date:
+            field = "end_date"
+        if field and (on is not None or getattr(market, field) is None):
+            if on is None and to == MarketStatus.CLOSED:
+                day = max(day, market.start_date)
+            errors = step_date_errors(market, field, day, today=today) if on else []
+            if errors:
+                raise ValidationError({"on": errors})
             setattr(market, field, day)
         if to == MarketStatus.IN_CONSULTATION:
             errors = social_condition_errors(market, today=day)
             if errors:
                 raise ValidationError({"derogation_reason": errors})
-        if to == MarketStatus.CLOSED and market.end_date is None and market.start_date:
-            market.end_date = max(day, market.start_date)
         before = market.status
         market.status = to
         market.updated_at = timezone.now()
         market.save()
         _event(
-            market, MarketEventKind.STATUS_CHANGED, actor=actor, from_status=before, to_status=to
+            market,
+            MarketEventKind.STATUS_CHANGED,
+            actor=actor,
+            from_status=before,
+            to_status=to,
+            **({field: day.isoformat()} if field else {}),
         )
         _audit(actor, AuditAction.UPDATE, market, {"status": [before, to]})
     return market
@@ -371,34 +426,46 @@ def change_status(
 # -- conversion of a desk request ---------------------------------------------------------
 
 
-def _buyer_for_request(facts: Mapping[str, Any]) -> Organisation:
+@dataclass(frozen=True)
+class ConversionPlan:
+    """What converting a desk request creates, shown before it is confirmed."""
+
+    request: Request
+    data: dict[str, Any]
+    communes: list[Commune]
+    buyer: Organisation | None  # None: an unconfirmed buyer organisation will be created
+    buyer_name: str
+    buyer_siret: str
+    facilitators: list[Facilitator]  # the following structure's, to choose from
+
+    @property
+    def kind_label(self) -> str:
+        return str(rules.MarketKind(self.data["kind"]).label)
+
+
+def _known_buyer(facts: Mapping[str, Any]) -> Organisation | None:
     if facts.get("buyer_organisation_id"):
-        return Organisation.objects.get(pk=facts["buyer_organisation_id"])
+        return Organisation.objects.filter(pk=facts["buyer_organisation_id"]).first()
     siret = normalize_company_number(facts.get("buyer_siret") or "")
-    buyer = Organisation.objects.filter(kind=OrganisationKind.BUYER, siret=siret).first()
-    if buyer is not None:
-        return buyer
-    # A buyer with no account yet: an unconfirmed organisation, as at sign-up.
-    return Organisation.objects.create(
-        kind=OrganisationKind.BUYER,
-        name=(facts.get("buyer_name") or "Acheteur")[:250],
-        siret=siret,
-        siren=siret[:9],
-        is_confirmed=False,
-    )
+    if not siret:
+        return None
+    return Organisation.objects.filter(kind=OrganisationKind.BUYER, siret=siret).first()
 
 
-def create_market_from_request(*, request: Request, actor: Actor) -> Market:
-    """Convert a desk request into a market in one step, keeping the link both ways
-    (`Market.desk_request` and the desk's `converted_market_id`). For the desk side that
-    handles the request (the desk's own check, in `mark_converted`)."""
+def conversion_plan(*, request: Request, actor: Actor) -> ConversionPlan:
+    """The market a desk request would become (nothing written): its fields, its buyer
+    (known, or to be created unconfirmed), the following structure and its facilitators.
+    Raises like `create_market_from_request` when the actor may not convert the request or
+    it already was converted."""
     if not desk_policies.can_add_note(actor, request):
         raise _deny("Vous ne pouvez pas transformer cette demande en marché.")
     if request.converted_market_id or Market.objects.filter(desk_request=request).exists():
         raise ValidationError({"request": ["Cette demande a déjà été transformée en marché."]})
     facts = desk_services.planned_market_facts(request)
     cpv = CpvCode.objects.filter(code8=facts["cpv_code8"]).first() if facts["cpv_code8"] else None
-    communes = list(Commune.objects.filter(insee__in=facts["execution_commune_insee"]))
+    communes = list(
+        Commune.objects.filter(insee__in=facts["execution_commune_insee"]).order_by("name")
+    )
     structure = (
         FacilitatorStructure.objects.filter(pk=facts["structure_id"]).first()
         if facts.get("structure_id")
@@ -407,24 +474,61 @@ def create_market_from_request(*, request: Request, actor: Actor) -> Market:
     data = {
         "reference": facts["desk_reference"],
         "subject": facts["subject"] or f"Marché issu de la demande {facts['desk_reference']}",
-        "kind": cpv.market_kind if cpv else "",
+        # Without a CPV code: services, to be corrected on the market's page.
+        "kind": (cpv.market_kind if cpv else "") or rules.MarketKind.SERVICES,
         "cpv": cpv,
         "estimated_amount_ht": facts["estimated_amount"],
         "planned_publication_date": facts["planned_publication_date"],
         "duration_months": facts["duration_months"],
         "following_structure": structure,
     }
-    if not data["kind"]:
-        data["kind"] = rules.MarketKind.SERVICES  # to be corrected on the market's page
+    facilitators = (
+        list(structure.facilitators.filter(is_active=True).order_by("last_name", "first_name"))
+        if structure is not None
+        else []
+    )
+    siret = normalize_company_number(facts.get("buyer_siret") or "")
+    return ConversionPlan(
+        request=request,
+        data=data,
+        communes=communes,
+        buyer=_known_buyer(facts),
+        buyer_name=(facts.get("buyer_name") or "Acheteur")[:250],
+        buyer_siret=siret,
+        facilitators=facilitators,
+    )
+
+
+def create_market_from_request(
+    *, request: Request, actor: Actor, facilitator: Facilitator | None = None
+) -> Market:
+    """Convert a desk request into a market (what `conversion_plan` shows, once the person
+    confirmed it), keeping the link both ways (`Market.desk_request` and the desk's
+    `converted_market_id`). `facilitator`, one of the following structure's, follows it."""
+    plan = conversion_plan(request=request, actor=actor)
+    data = dict(plan.data)
+    if facilitator is not None:
+        if facilitator not in plan.facilitators:
+            raise ValidationError(
+                {"facilitator": ["Choisissez un facilitateur de la structure qui suit la demande."]}
+            )
+        data["facilitator"] = facilitator
     with transaction.atomic():
-        buyer = _buyer_for_request(facts)
+        buyer = plan.buyer or Organisation.objects.create(
+            # A buyer with no account yet: an unconfirmed organisation, as at sign-up.
+            kind=OrganisationKind.BUYER,
+            name=plan.buyer_name,
+            siret=plan.buyer_siret,
+            siren=plan.buyer_siret[:9],
+            is_confirmed=False,
+        )
         market = create_market(
             actor=actor,
             buyer=buyer,
             data=data,
-            execution_communes=communes,
+            execution_communes=plan.communes,
             event=MarketEventKind.CONVERTED,
-            event_details={"desk_reference": facts["desk_reference"]},
+            event_details={"desk_reference": request.reference},
             check_permission=False,
         )
         market.desk_request = request

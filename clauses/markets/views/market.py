@@ -11,11 +11,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clauses.access.actors import Actor, actor_for_request
 from clauses.accounts.models import Organisation
@@ -28,6 +28,7 @@ from clauses.markets.enums import (
 )
 from clauses.markets.forms import (
     ContractorForm,
+    ConversionForm,
     DerogationForm,
     MarketFilterForm,
     MarketForm,
@@ -39,7 +40,6 @@ from clauses.markets.models import (
     Lot,
     Market,
     Meeting,
-    SocialConsideration,
 )
 from clauses.markets.views.common import (
     LIST_TITLES,
@@ -63,19 +63,13 @@ def _filtered_markets(actor: Actor, values: dict) -> QuerySet[Market]:
             status=values.get("statut") or "",
             buyer_id=values.get("acheteur") or None,
             department_code=values.get("departement") or "",
+            search=values.get("q") or "",
+            year=values.get("annee") or None,
+            clause=values.get("clause") or "",
         ),
     )
     if values.get("cpv"):
         markets = markets.filter(cpv__code8__startswith=values["cpv"])
-    clause = values.get("clause")
-    if clause == "none":
-        markets = markets.exclude(
-            Exists(SocialConsideration.objects.filter(lot__market=OuterRef("pk")))
-        )
-    elif clause:
-        markets = markets.filter(
-            Exists(SocialConsideration.objects.filter(lot__market=OuterRef("pk"), kind=clause))
-        )
     if values.get("sans_condition"):
         missing = selectors.markets_missing_social_condition(actor).values("pk")
         markets = markets.filter(pk__in=missing)
@@ -97,7 +91,12 @@ def market_list(request: HttpRequest) -> HttpResponse:
                 pk__in=policies.visible_markets(actor).values("buyer")
             ).values_list("pk", "name")
         )
-    form = MarketFilterForm(request.GET or None, departments=departments, buyers=buyers)
+    form = MarketFilterForm(
+        request.GET or None,
+        departments=departments,
+        buyers=buyers,
+        years=selectors.market_years(actor),
+    )
     values = form.values()
     markets = _filtered_markets(actor, values)
     page = Paginator(markets, PER_PAGE).get_page(request.GET.get("page"))
@@ -293,7 +292,9 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST, choices=_status_choices(market))
     if form.is_valid():
         try:
-            services.change_status(actor=actor, market=market, to=form.cleaned_data["to"])
+            services.change_status(
+                actor=actor, market=market, to=form.cleaned_data["to"], on=form.cleaned_data["on"]
+            )
         except ValidationError as error:
             form.add_service_errors(error, {"status": "to", "derogation_reason": "to"})
         else:
@@ -365,24 +366,55 @@ def invite_to_meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRes
 # Conversion of a desk request
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def convert_request(request: HttpRequest, reference: str) -> HttpResponse:
-    """The desk's "Convertir en marché" button: one step, then the new market's page."""
+    """The desk's "Convertir en marché": first a page saying what will be created (the
+    market's fields, its buyer — known or to be created —, the following structure and the
+    facilitator to choose), then, once confirmed, the new market's page."""
     actor = actor_for_request(request)
     desk_request = get_object_or_404(
         desk_policies.visible_requests(actor).select_related("market_cpv"), reference=reference
     )
     try:
-        market = services.create_market_from_request(request=desk_request, actor=actor)
+        plan = services.conversion_plan(request=desk_request, actor=actor)
     except ValidationError as error:
         existing = Market.objects.filter(desk_request=desk_request).first()
         messages.error(request, " ".join(error.messages))
         if existing is not None and policies.can_view_market(actor, existing):
             return redirect("markets:detail", pk=existing.pk)
         return redirect("desk:detail", reference=reference)
-    messages.success(
-        request,
-        f"La demande {reference} est devenue un marché. Vérifiez ses informations, puis "
-        "ajoutez ses lots et ses clauses sociales.",
+    confirmed = request.method == "POST" and request.POST.get("confirmer") == "oui"
+    form = ConversionForm(
+        request.POST if confirmed else None,
+        facilitators=plan.facilitators,
+        initial={"facilitator": _own_facilitator(request.user.email, plan.facilitators)},
     )
-    return redirect("markets:detail", pk=market.pk)
+    if confirmed and form.is_valid():
+        try:
+            market = services.create_market_from_request(
+                request=desk_request,
+                actor=actor,
+                facilitator=form.cleaned_data.get("facilitator"),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                f"La demande {reference} est devenue un marché. Vérifiez ses informations, "
+                "puis ajoutez ses lots et ses clauses sociales.",
+            )
+            return redirect("markets:detail", pk=market.pk)
+    context = {"plan": plan, "desk_request": desk_request, "form": form}
+    return render(
+        request, "markets/convert_confirm.html", context, status=400 if form.errors else 200
+    )
+
+
+def _own_facilitator(email: str, facilitators: list) -> int | None:
+    """The person's own facilitator record among the structure's (matched by email)."""
+    email = (email or "").lower()
+    for facilitator in facilitators:
+        if email and facilitator.email.lower() == email:
+            return facilitator.pk
+    return None
