@@ -12,6 +12,8 @@ from ninja.security import HttpBearer
 
 from clauses.access.actors import Actor, actor_for_token
 from clauses.access.tokens import find_usable_token, touch
+from clauses.accounts.enums import LoginEventReason
+from clauses.accounts.services import record_login_event
 from clauses.core.http import client_ip
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -27,6 +29,19 @@ MESSAGE_READ_ONLY = (
 )
 
 
+def _journal_refusal(request: HttpRequest, token: str) -> None:
+    """A refused token is a line of the login journal (door "api"), with its first
+    characters only — never the whole value someone sent."""
+    record_login_event(
+        email=f"jeton {token.strip()[:16]}…",
+        success=False,
+        reason=LoginEventReason.TOKEN_REFUSED,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent", ""),
+        door="api",
+    )
+
+
 class TokenAuth(HttpBearer):
     """Returns the `Actor` of the token; 401 for an unknown, revoked or expired token; 403
     for a read-only token on a method that writes, unless the endpoint only computes
@@ -38,10 +53,9 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Actor:
         api_token = find_usable_token(token.strip())
-        if api_token is None:
-            raise AuthenticationError(401, MESSAGE_INVALID)
-        actor = actor_for_token(api_token, ip=client_ip(request))
-        if actor.is_anonymous:
+        actor = actor_for_token(api_token, ip=client_ip(request)) if api_token else None
+        if actor is None or actor.is_anonymous:
+            _journal_refusal(request, token)
             raise AuthenticationError(401, MESSAGE_INVALID)
         if actor.read_only and request.method not in SAFE_METHODS and not self.computes_only:
             raise HttpError(403, MESSAGE_READ_ONLY)

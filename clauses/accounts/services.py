@@ -71,13 +71,11 @@ def _audit(by: User | None, action: str, obj: object, *, changes: dict | None = 
 # ---------------------------------------------------------------------------------------
 
 # Every way in shares one journal and one throttle: the site login and the admin login (the
-# same form), the second factor, password reset requests, API tokens. Counted per email
-# since its last success, and per IP:
-_COUNTED_FAILURES = [
-    LoginEventReason.BAD_CREDENTIALS,
-    LoginEventReason.INACTIVE,
-    LoginEventReason.TOKEN_REFUSED,
-]
+# same form), the second factor, password reset requests. Counted per email since its last
+# success, and per IP. Refused API tokens are journalled but not counted: a token has 256
+# random bits (guessing is no threat), and locking an IP would let anyone behind a shared
+# address cut an organisation's integrations off.
+_COUNTED_FAILURES = [LoginEventReason.BAD_CREDENTIALS, LoginEventReason.INACTIVE]
 # Second-factor failures count per account since its last second-factor success (a
 # password success does not reset them: whoever knows the password must not get a fresh
 # series of guesses by logging in again).

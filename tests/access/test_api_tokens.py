@@ -9,8 +9,8 @@ from ninja.errors import AuthenticationError, HttpError
 from clauses.access.api_auth import MESSAGE_INVALID, MESSAGE_MISSING, TokenAuth
 from clauses.access.enums import AuditAction, TokenScope
 from clauses.access.models import ApiToken
-from clauses.accounts.enums import Role
-from clauses.accounts.models import AuditEvent
+from clauses.accounts.enums import LoginEventReason, Role
+from clauses.accounts.models import AuditEvent, LoginEvent
 from clauses.core.tokens import hash_token
 from tests.access.conftest import World
 from tests.access.factories import make_api_token
@@ -113,6 +113,15 @@ def test_missing_or_unknown_token_is_401_in_french(db, client, header):
     assert response.status_code == 401
     assert response.json()["detail"] in (MESSAGE_MISSING, MESSAGE_INVALID)
     assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_refused_token_is_journalled_with_its_first_characters_only(db, client):
+    secret = "clauses_abcdefgh" + "x" * 40
+    response = client.get("/api/v1/organisations", headers=_bearer(secret))
+    assert response.status_code == 401
+    event = LoginEvent.objects.get(reason=LoginEventReason.TOKEN_REFUSED)
+    assert event.details == {"door": "api"} and event.ip == "127.0.0.1"
+    assert "abcdefgh" in event.email and "x" * 40 not in event.email
 
 
 def test_expired_token_is_401(world: World, client):
