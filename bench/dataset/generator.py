@@ -134,7 +134,7 @@ class Generator:
 
     # ---- reference data
     def _reference(self) -> None:
-        from clauses.followup import services as followup_services
+        from clauses.followup import referential
         from clauses.followup.models import EligibilityCriterion
         from clauses.network.models import Coordination
         from clauses.territories.models import Commune, CpvCode
@@ -144,7 +144,7 @@ class Generator:
                 "Chargez d'abord les données de référence : load_reference --wet-run."
             )
         if not EligibilityCriterion.objects.exists():
-            followup_services.load_national_criteria(wet_run=True)
+            referential.load_national_criteria(wet_run=True)
         self.criteria = {
             c.code: (c.pk, c.proof_kinds)
             for c in EligibilityCriterion.objects.filter(

@@ -8,16 +8,21 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
 
 from clauses.access.actors import Actor
+from clauses.followup import rules
+from clauses.followup.enums import CandidateStatus
 from clauses.followup.models import (
     Assignment,
+    Candidate,
     EligibilityCriterion,
     EligibilityValidation,
     Participant,
+    Position,
 )
 from clauses.markets.policies import visible_markets
-from clauses.network.models import FacilitatorStructure
+from clauses.network.models import FacilitatorStructure, Partner
 from clauses.territories.models import Department
 
 
@@ -117,3 +122,152 @@ def counts_by_lot(actor: Actor) -> dict[int, dict[str, int]]:
         row["lot"]: {"participants": row["participants"], "assignments": row["assignments"]}
         for row in rows
     }
+
+
+# -- positions, retention and rights ------------------------------------------------------
+
+ANONYMISED_NAME = "Anonymisé"
+
+
+def find_same_person(*, department_id: int | None, key: str, year_key: str) -> Participant | None:
+    keys = [k for k in (key, year_key) if k]
+    if not keys:
+        return None
+    return (
+        Participant.objects.filter(department_id=department_id, identity_key__in=keys)
+        .order_by("pk")
+        .first()
+    )
+
+
+def partners_for(position: Position) -> list[Partner]:
+    """The employment and insertion partners of the position's territory (network
+    directory): the départements of the market's execution communes, else of the place."""
+    market = position.lot.market
+    codes = set(market.execution_communes.values_list("department__code", flat=True))
+    if position.place_id:
+        codes.add(position.place.department.code)
+    return list(Partner.objects.filter(department__code__in=codes).exclude(email=""))
+
+
+def participants_due_for_anonymisation(
+    today: datetime.date, retention_months: int
+) -> list[Participant]:
+    """Not yet anonymised, no assignment running, and the last assignment ended (or, with no
+    assignment, the record was created) `retention_months` ago or more."""
+    rows = (
+        Participant.objects.filter(anonymised_at__isnull=True)
+        .annotate(
+            last_end=Max("assignments__end_date"),
+            running=Count("assignments", filter=Q(assignments__end_date__isnull=True)),
+            assignment_count=Count("assignments"),
+        )
+        .filter(running=0)
+    )
+    due = []
+    for participant in rows:
+        last = participant.last_end
+        if participant.assignment_count == 0:
+            last = timezone.localdate(participant.created_at)
+        if rules.anonymisation_due(last, retention_months, today):
+            due.append(participant)
+    return due
+
+
+def candidates_due_for_anonymisation(
+    today: datetime.date, retention_months: int
+) -> list[Candidate]:
+    """Candidates never hired (no participant): proposed `retention_months` ago or more,
+    not yet anonymised. A hired candidate follows its participant instead."""
+    rows = (
+        Candidate.objects.filter(participant__isnull=True)
+        .select_related("position__company")
+        .exclude(status=CandidateStatus.HIRED)
+        .exclude(first_name=ANONYMISED_NAME, last_name=ANONYMISED_NAME)
+    )
+    return [
+        candidate
+        for candidate in rows
+        if rules.anonymisation_due(
+            timezone.localdate(candidate.created_at), retention_months, today
+        )
+    ]
+
+
+def personal_data(participant: Participant) -> dict:
+    """Everything held on the person (RGPD art. 15), French keys, for the right-of-access
+    export (`services.right_of_access_export` checks the permission and writes the audit
+    event)."""
+    p = participant
+    data = {
+        "document": "Données personnelles détenues par la plateforme Clauses",
+        "généré_le": timezone.now(),
+        "identité": {
+            "prénom": p.first_name,
+            "nom": p.last_name,
+            "année_de_naissance": p.birth_year,
+            "date_de_naissance": p.birth_date,
+            "genre": p.get_gender_display(),
+            "commune_de_résidence": str(p.residence_commune) if p.residence_commune else None,
+            "réside_en_qpv": p.qpv_resident,
+            "prescripteur": str(p.prescriber) if p.prescriber else None,
+            "type_de_prescripteur": p.get_prescriber_kind_display() if p.prescriber_kind else None,
+            "structure_facilitatrice": str(p.structure),
+            "enregistré·e_le": p.created_at,
+            "anonymisé·e_le": p.anonymised_at,
+        },
+        "validations_d_éligibilité": [
+            {
+                "validée_le": v.validated_at,
+                "par_la_structure": str(v.structure),
+                "critères": [c.label for c in v.criteria.all()],
+                "type_de_justificatif": v.get_proof_kind_display() if v.proof_kind else None,
+                "date_du_justificatif": v.proof_date,
+                "dérogation": v.derogation,
+                "avis_motivé": v.prescriber_opinion,
+                "pass_iae": v.pass_iae_number,
+                "pass_iae_valable_jusqu_au": v.pass_iae_valid_until,
+                "valable_du": v.valid_from,
+                "valable_jusqu_au": v.valid_until,
+                "observations": v.notes,
+                "retirée_le": v.withdrawn_at,
+                "motif_du_retrait": v.withdrawal_reason,
+            }
+            for v in p.validations.select_related("structure").prefetch_related("criteria")
+        ],
+        "missions": [
+            {
+                "marché": a.lot.market.reference,
+                "lot": str(a.lot),
+                "entreprise": a.employer.name,
+                "modalité": a.get_modality_display(),
+                "type_de_contrat": a.get_contract_type_display() if a.contract_type else None,
+                "métier": a.trade,
+                "début": a.start_date,
+                "fin": a.end_date,
+                "heures_hebdomadaires": a.weekly_hours,
+            }
+            for a in p.assignments.select_related("lot__market", "employer")
+        ],
+        "sorties": [
+            {
+                "moment": o.get_moment_display(),
+                "situation": o.get_situation_display(),
+                "catégorie": o.get_category_display(),
+                "durée_du_contrat_mois": o.contract_months,
+                "précisions": o.detail,
+                "enregistrée_le": o.recorded_at,
+            }
+            for o in p.outcomes.all()
+        ],
+        "candidatures": [
+            {
+                "poste": c.position.trade,
+                "qualifications": c.qualifications,
+                "statut": c.get_status_display(),
+                "proposée_le": c.created_at,
+            }
+            for c in p.candidacies.select_related("position")
+        ],
+    }
+    return data

@@ -2,14 +2,15 @@
 audit event (`clauses.access.audit.record`) that names fields, never personal values.
 
 Permission failures raise `PermissionDenied`; business refusals raise `ValidationError`
-with a French message. Views and the API call these, never the ORM directly.
+with a French message. Views and the API call these, never the ORM directly. The reads they
+rely on (same person, partners of a position, who is due for anonymisation, the personal
+data of the right of access) are in `selectors.py`.
 """
 
 import datetime
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import CharField, Count, F, Max, Q, Value
+from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat
 from django.http import HttpRequest
 from django.utils import timezone
@@ -40,15 +41,24 @@ from clauses.followup.identity import identity_key
 from clauses.followup.models import (
     Assignment,
     Candidate,
-    EligibilityCriterion,
     EligibilityValidation,
     Outcome,
     Participant,
     Position,
 )
+from clauses.followup.referential import (  # noqa: F401 — importable here for the tests
+    ReferentialDiff,
+    load_national_criteria,
+)
 from clauses.followup.selectors import (
+    ANONYMISED_NAME,
+    candidates_due_for_anonymisation,
     criteria_in_force,
+    find_same_person,
     first_contract_start,
+    participants_due_for_anonymisation,
+    partners_for,
+    personal_data,
     structure_department,
     validity_months_for,
 )
@@ -64,70 +74,7 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-# -- the referential ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReferentialDiff:
-    added: list[str]
-    changed: list[str]
-    unchanged: int
-
-
-def load_national_criteria(
-    *, wet_run: bool = False, valid_from: datetime.date = datetime.date(2021, 4, 1)
-) -> ReferentialDiff:
-    """Write the national referential of `rules` (clause publics and IAE levels), version 1,
-    no territory. Territories add their own versions (admin). Reports a diff; writes only
-    with `wet_run`. The default `valid_from` is the CCAG 2021 date."""
-    added, changed, unchanged = [], [], 0
-    with transaction.atomic():
-        existing = {
-            row.code: row
-            for row in EligibilityCriterion.objects.filter(
-                region__isnull=True, department__isnull=True, version=1
-            )
-        }
-        for order, spec in enumerate(rules.ALL_CRITERIA):
-            values = {
-                "label": spec.label,
-                "group": spec.group,
-                "source": spec.source,
-                "reveals_sensitive_data": spec.sensitive,
-                "proof_kinds": [str(kind) for kind in spec.proof_kinds],
-                "proof_max_age_days": spec.proof_max_age_days,
-                "order": order,
-            }
-            row = existing.get(spec.code)
-            if row is None:
-                added.append(spec.code)
-                if wet_run:
-                    EligibilityCriterion.objects.create(
-                        code=spec.code, version=1, valid_from=valid_from, **values
-                    )
-            elif any(getattr(row, key) != value for key, value in values.items()):
-                changed.append(spec.code)
-                if wet_run:
-                    for key, value in values.items():
-                        setattr(row, key, value)
-                    row.save()
-            else:
-                unchanged += 1
-    return ReferentialDiff(added, changed, unchanged)
-
-
 # -- participants -------------------------------------------------------------------------
-
-
-def _find_same_person(*, department_id: int | None, key: str, year_key: str) -> Participant | None:
-    keys = [k for k in (key, year_key) if k]
-    if not keys:
-        return None
-    return (
-        Participant.objects.filter(department_id=department_id, identity_key__in=keys)
-        .order_by("pk")
-        .first()
-    )
 
 
 def _create_or_reuse(
@@ -155,7 +102,7 @@ def _create_or_reuse(
     names = {"last_name": last_name, "first_name": first_name}
     key = identity_key(**names, birth_date=birth_date, birth_year=birth_year)
     year_key = identity_key(**names, birth_year=birth_year) if birth_date else ""
-    existing = _find_same_person(
+    existing = find_same_person(
         department_id=department.pk if department else None, key=key, year_key=year_key
     )
     if existing is not None:
@@ -497,16 +444,6 @@ def post_position(
     return position
 
 
-def partners_for(position: Position) -> list[Partner]:
-    """The employment and insertion partners of the position's territory (network
-    directory): the départements of the market's execution communes, else of the place."""
-    market = position.lot.market
-    codes = set(market.execution_communes.values_list("department__code", flat=True))
-    if position.place_id:
-        codes.add(position.place.department.code)
-    return list(Partner.objects.filter(department__code__in=codes).exclude(email=""))
-
-
 def publish_position_to_partners(
     *, actor: Actor, position: Position, send: bool = True
 ) -> list[str]:
@@ -584,7 +521,7 @@ def propose_candidate(
         raise PermissionDenied("Vous ne pouvez pas proposer de candidat·e pour ce poste.")
     if not first_name.strip() or not last_name.strip():
         raise ValidationError("Le nom et le prénom sont obligatoires.")
-    if proposed_by_partner is None and policies.is_partner(actor):
+    if proposed_by_partner is None and actor.is_partner:
         organisation = Organisation.objects.get(pk=actor.organisation_id)
         proposed_by_partner = organisation.partner
     if not prescriber_kind:
@@ -733,32 +670,6 @@ def hire_candidate(
 
 # -- retention and rights -----------------------------------------------------------------
 
-ANONYMISED_NAME = "Anonymisé"
-
-
-def participants_due_for_anonymisation(
-    today: datetime.date, retention_months: int
-) -> list[Participant]:
-    """Not yet anonymised, no assignment running, and the last assignment ended (or, with no
-    assignment, the record was created) `retention_months` ago or more."""
-    rows = (
-        Participant.objects.filter(anonymised_at__isnull=True)
-        .annotate(
-            last_end=Max("assignments__end_date"),
-            running=Count("assignments", filter=Q(assignments__end_date__isnull=True)),
-            assignment_count=Count("assignments"),
-        )
-        .filter(running=0)
-    )
-    due = []
-    for participant in rows:
-        last = participant.last_end
-        if participant.assignment_count == 0:
-            last = timezone.localdate(participant.created_at)
-        if rules.anonymisation_due(last, retention_months, today):
-            due.append(participant)
-    return due
-
 
 def _scrub_journal_labels(model: type[Participant] | type[Candidate], ids: list[int]) -> None:
     """Audit events about these people get the neutral label ("Participant n° 48") — the
@@ -823,26 +734,6 @@ def anonymise_participants(
     return ids
 
 
-def candidates_due_for_anonymisation(
-    today: datetime.date, retention_months: int
-) -> list[Candidate]:
-    """Candidates never hired (no participant): proposed `retention_months` ago or more,
-    not yet anonymised. A hired candidate follows its participant instead."""
-    rows = (
-        Candidate.objects.filter(participant__isnull=True)
-        .select_related("position__company")
-        .exclude(status=CandidateStatus.HIRED)
-        .exclude(first_name=ANONYMISED_NAME, last_name=ANONYMISED_NAME)
-    )
-    return [
-        candidate
-        for candidate in rows
-        if rules.anonymisation_due(
-            timezone.localdate(candidate.created_at), retention_months, today
-        )
-    ]
-
-
 def anonymise_candidates(
     *,
     now: datetime.datetime | None = None,
@@ -886,77 +777,6 @@ def right_of_access_export(
     values. Facilitators and coordinations of the territory only; an audit event (export)."""
     if not policies.can_see_personal_data_of(actor, participant):
         raise PermissionDenied("Vous ne pouvez pas exporter les données de cette personne.")
-    p = participant
-    data = {
-        "document": "Données personnelles détenues par la plateforme Clauses",
-        "généré_le": timezone.now(),
-        "identité": {
-            "prénom": p.first_name,
-            "nom": p.last_name,
-            "année_de_naissance": p.birth_year,
-            "date_de_naissance": p.birth_date,
-            "genre": p.get_gender_display(),
-            "commune_de_résidence": str(p.residence_commune) if p.residence_commune else None,
-            "réside_en_qpv": p.qpv_resident,
-            "prescripteur": str(p.prescriber) if p.prescriber else None,
-            "type_de_prescripteur": p.get_prescriber_kind_display() if p.prescriber_kind else None,
-            "structure_facilitatrice": str(p.structure),
-            "enregistré·e_le": p.created_at,
-            "anonymisé·e_le": p.anonymised_at,
-        },
-        "validations_d_éligibilité": [
-            {
-                "validée_le": v.validated_at,
-                "par_la_structure": str(v.structure),
-                "critères": [c.label for c in v.criteria.all()],
-                "type_de_justificatif": v.get_proof_kind_display() if v.proof_kind else None,
-                "date_du_justificatif": v.proof_date,
-                "dérogation": v.derogation,
-                "avis_motivé": v.prescriber_opinion,
-                "pass_iae": v.pass_iae_number,
-                "pass_iae_valable_jusqu_au": v.pass_iae_valid_until,
-                "valable_du": v.valid_from,
-                "valable_jusqu_au": v.valid_until,
-                "observations": v.notes,
-                "retirée_le": v.withdrawn_at,
-                "motif_du_retrait": v.withdrawal_reason,
-            }
-            for v in p.validations.select_related("structure").prefetch_related("criteria")
-        ],
-        "missions": [
-            {
-                "marché": a.lot.market.reference,
-                "lot": str(a.lot),
-                "entreprise": a.employer.name,
-                "modalité": a.get_modality_display(),
-                "type_de_contrat": a.get_contract_type_display() if a.contract_type else None,
-                "métier": a.trade,
-                "début": a.start_date,
-                "fin": a.end_date,
-                "heures_hebdomadaires": a.weekly_hours,
-            }
-            for a in p.assignments.select_related("lot__market", "employer")
-        ],
-        "sorties": [
-            {
-                "moment": o.get_moment_display(),
-                "situation": o.get_situation_display(),
-                "catégorie": o.get_category_display(),
-                "durée_du_contrat_mois": o.contract_months,
-                "précisions": o.detail,
-                "enregistrée_le": o.recorded_at,
-            }
-            for o in p.outcomes.all()
-        ],
-        "candidatures": [
-            {
-                "poste": c.position.trade,
-                "qualifications": c.qualifications,
-                "statut": c.get_status_display(),
-                "proposée_le": c.created_at,
-            }
-            for c in p.candidacies.select_related("position")
-        ],
-    }
+    data = personal_data(participant)
     audit.record(actor, AuditAction.EXPORT, participant, request=request)
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()

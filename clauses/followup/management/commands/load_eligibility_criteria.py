@@ -4,7 +4,7 @@
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from clauses.followup import services
+from clauses.followup import referential
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         wet = bool(options["wet_run"])
         verbosity = int(options.get("verbosity", 1))
-        diff = services.load_national_criteria(wet_run=wet)
+        diff = referential.load_national_criteria(wet_run=wet)
         if not verbosity:
             return
         for code in diff.added:
