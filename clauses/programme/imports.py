@@ -443,6 +443,7 @@ def validate(sheet: Sheet, mapping: dict[str, int]) -> Validation:
         return sheet.headers[mapping[key]] or FIELD_BY_KEY[key].label
 
     rows = []
+    formulas: set[tuple[int, str]] = set()  # (line, key): reported once, not as missing
     for line, values in sheet.rows:
         row = list(values)
         for key, index in mapping.items():
@@ -450,6 +451,7 @@ def validate(sheet: Sheet, mapping: dict[str, int]) -> Validation:
                 result.problems.append(
                     Problem(line, header(key), "formule refusée : saisissez la valeur elle-même.")
                 )
+                formulas.add((line, key))
                 row[index] = None
         rows.append((line, row))
     cpv_codes = set()
@@ -467,7 +469,8 @@ def validate(sheet: Sheet, mapping: dict[str, int]) -> Validation:
         problems: list[Problem] = []
 
         def problem(key: str, message: str, line: int = line, into: list = problems) -> None:
-            into.append(Problem(line, header(key), message))
+            if (line, key) not in formulas:
+                into.append(Problem(line, header(key), message))
 
         title = _text(cell(row, "title"))
         if not title:

@@ -109,6 +109,13 @@ def can_delete_programme(actor: Actor, programme: Programme) -> bool:
     )
 
 
+def can_convert_lines(actor: Actor, programme: Programme) -> bool:
+    """Turn this programme's lines into planned markets (each line once, `can_convert`)."""
+    return can_view_programme(actor, programme) and market_policies.can_create_market(
+        actor, programme.buyer
+    )
+
+
 def can_convert(actor: Actor, line: ProgrammeLine) -> bool:
     """Turn a line into a planned market: whoever sees the programme and may create a market
     for the buyer (markets' rule), once."""

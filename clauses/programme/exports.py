@@ -1,0 +1,94 @@
+"""The annotated programme as XLSX: every line with its analysis, reasons and review.
+Written through `clauses.core.spreadsheets` (every cell neutralised)."""
+
+from collections.abc import Iterable
+
+from clauses.core.spreadsheets import new_workbook, workbook_bytes
+from clauses.programme.models import Programme, ProgrammeLine
+from clauses.programme.rules import FAMILY_BY_CODE, Recommendation
+
+HEADERS = [
+    "Ligne",
+    "Intitulé",
+    "Code CPV",
+    "Famille d'achat",
+    "Type de marché",
+    "Lieu d'exécution",
+    "Montant estimé HT (€)",
+    "Durée (mois)",
+    "Lancement prévu",
+    "Recommandations",
+    "Motifs des recommandations",
+    "Heures d'insertion estimées",
+    "Calcul des heures",
+    "Condition sociale obligatoire (L2112-2-1)",
+    "Motif de l'obligation",
+    "SIAE de la famille (département)",
+    "EA et ESAT de la famille (département)",
+    "GEIQ (département)",
+    "Constats",
+    "Revue",
+    "Considération retenue",
+    "À discuter",
+    "Commentaire du facilitateur",
+    "Revue par",
+    "Marché prévu",
+]
+
+
+def _place(line: ProgrammeLine) -> str:
+    if line.commune_id:
+        return f"{line.commune.name} ({line.commune.insee})"
+    if line.department_id:
+        return f"{line.department.name} ({line.department.code})"
+    return ""
+
+
+def _row(line: ProgrammeLine) -> list[object]:
+    family = FAMILY_BY_CODE.get(line.family)
+    supply = line.local_supply or {}
+    return [
+        line.number,
+        line.title,
+        line.cpv.code8 if line.cpv_id else "",
+        family.label if family else line.family,
+        line.get_kind_display(),
+        _place(line),
+        float(line.amount_ht) if line.amount_ht is not None else None,
+        line.duration_months,
+        line.launch_date,
+        "\n".join(Recommendation(item["code"]).label for item in line.recommendations),
+        "\n".join(item["reason"] for item in line.recommendations),
+        line.hours,
+        line.hours_formula,
+        "oui" if line.obligation_mandatory else "non",
+        line.obligation_reason,
+        supply.get("siae"),
+        supply.get("ea_esat"),
+        supply.get("geiq"),
+        "\n".join(line.reasons),
+        line.get_decision_display(),
+        line.retained_label,
+        "oui" if line.to_discuss else "non",
+        line.comment,
+        line.reviewer_name,
+        line.market.reference if line.market_id else "",
+    ]
+
+
+def programme_xlsx(programme: Programme, lines: Iterable[ProgrammeLine]) -> bytes:
+    workbook = new_workbook()
+    sheet = workbook.active
+    sheet.title = "Programmation"
+    sheet.append([f"{programme.title} — {programme.buyer.name}"])
+    sheet.append(
+        [
+            "Revue de programmation Clauses : recommandations calculées, à confirmer avec "
+            "le facilitateur ; sources dans la documentation (docs/programme.md)."
+        ]
+    )
+    sheet.append(HEADERS)
+    for line in lines:
+        sheet.append(_row(line))
+    sheet.freeze_panes = "C4"
+    return workbook_bytes(workbook)
