@@ -1,10 +1,10 @@
 """The JSON API (`/api/v1`), its OpenAPI description served at `/api/docs`."""
 
-from ninja import NinjaAPI
-
 from clauses.access import api_auth
+from clauses.core import apis
 
-api = NinjaAPI(
+# ClausesAPI documents every error status of every operation (clauses/core/apis.py).
+api = apis.ClausesAPI(
     title="API Clauses",
     version="1",
     description=(
@@ -28,5 +28,7 @@ api.add_router("/", "clauses.followup.api.router")
 api.add_router("/programme/", "clauses.programme.api.router")
 api.add_router("/", "clauses.observatory.api.router")
 
-# Protected routers set `auth=TokenAuth()` themselves; failures answer in French.
+# Every error answers French JSON (400, 403, 404, 405, 422, 429, 500, 503)…
+apis.install(api)
+# …and protected routers set `auth=TokenAuth()` themselves; failures answer in French.
 api_auth.install(api)

@@ -4,6 +4,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from clauses.api import api
+from clauses.core import errors
+
+# French error pages in DSFR, French JSON under /api/ (#11).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
 
 
 def _public(patterns: list) -> list:

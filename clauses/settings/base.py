@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # JSON bodies: size and nesting depth checked before anything parses them (#11.8).
+    "clauses.core.guards.JsonBodyGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -232,6 +234,10 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 
 NINJA_PAGINATION_PER_PAGE = 20
+# limit 1..100 and offset 0..1,000,000: a huge value is a French 422, never an overflow.
+NINJA_PAGINATION_CLASS = "clauses.core.apis.BoundedPagination"
+# French error pages (clauses/core/errors.py); handler400… are in clauses/urls.py.
+CSRF_FAILURE_VIEW = "clauses.core.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,
