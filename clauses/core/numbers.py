@@ -23,6 +23,10 @@ class NumberError(ValueError):
     """Why a value is not an acceptable number, in French (`str(error)`)."""
 
 
+class NumberOutOfRange(NumberError):
+    """A number, but beyond the bounds asked (or absurdly large)."""
+
+
 def french(number: Decimal | int) -> str:
     """A number written the French way, for messages: 1000000 → "1 000 000" (narrow
     no-break spaces), 2.5 → "2,5"."""
@@ -70,11 +74,11 @@ def _bounded(
     number: Decimal, value: object, minimum: Decimal | int | None, maximum: Decimal | int
 ) -> None:
     if number > maximum:
-        raise NumberError(f"« {_shown(value)} » est trop grand ({french(maximum)} au plus).")
+        raise NumberOutOfRange(f"« {_shown(value)} » est trop grand ({french(maximum)} au plus).")
     if minimum is not None and number < minimum:
-        raise NumberError(f"« {_shown(value)} » est trop petit ({french(minimum)} au moins).")
+        raise NumberOutOfRange(f"« {_shown(value)} » est trop petit ({french(minimum)} au moins).")
     if number < -LIMIT:
-        raise NumberError(f"« {_shown(value)} » est trop petit.")
+        raise NumberOutOfRange(f"« {_shown(value)} » est trop petit.")
 
 
 def parse_decimal(

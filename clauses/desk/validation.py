@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from django.core.validators import validate_email
 
 from clauses.accounts.models import Organisation
 from clauses.accounts.validators import normalize_company_number, validate_siret
+from clauses.core.numbers import NumberError, NumberOutOfRange, parse_decimal
 from clauses.desk.conf import desk_settings
 from clauses.desk.enums import RequestKind
 from clauses.territories.models import Commune, CpvCode, Department
@@ -221,17 +222,17 @@ def _amount(value: Any, errors: dict) -> Decimal | None:
     name = "market_estimated_amount"
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        errors[name] = ["Montant estimé : un nombre est attendu (en euros hors taxes)."]
-        return None
-    text = str(value).replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
-    text = text.removesuffix("€")
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
+        amount = parse_decimal(value, places=None, maximum=MAX_AMOUNT)
+    except NumberOutOfRange:
+        errors[name] = ["Montant estimé : ce montant est trop élevé."]
+        return None
+    except NumberError:
         errors[name] = ["Montant estimé : un nombre est attendu (en euros hors taxes)."]
         return None
-    if not amount.is_finite() or amount < 0:
+    if amount is None:
+        return None
+    if amount < 0:
         errors[name] = ["Montant estimé : un nombre positif est attendu."]
         return None
     if amount > MAX_AMOUNT:
