@@ -46,6 +46,21 @@ def demo_request_for(structure: FacilitatorStructure) -> Request:
     return filed
 
 
+# Every link and button of the page's main content, visible, with no readable words or
+# with words cut by its box (DSFR icon-only rendering of a button group without
+# fr-btns-group--icon-left clips the text to the icon's width).
+_SILENT_ACTIONS = """
+() => [...document.querySelectorAll("main a, main button")]
+  .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== "hidden")
+  .filter((el) => !el.innerText.trim() || el.scrollWidth > el.clientWidth + 2)
+  .map((el) => el.outerHTML.slice(0, 160))
+"""
+
+
+def assert_every_action_shows_its_words(page) -> None:  # noqa: ANN001
+    assert page.evaluate(_SILENT_ACTIONS) == []
+
+
 def test_facilitator_converts_a_request_adds_a_clause_and_downloads_it(page, axe):
     mail.outbox.clear()
     structure = FacilitatorStructure.objects.get(organisation__memberships__user__email=FACILITATOR)
@@ -56,9 +71,14 @@ def test_facilitator_converts_a_request_adds_a_clause_and_downloads_it(page, axe
     page.locator('input[name="token"]').fill(code(DEMO_TOTP_SECRET))
     page.get_by_role("button", name="Vérifier").click()
 
-    # The desk request becomes a market in one step.
+    # The desk request becomes a market once the facilitator confirmed what will be created.
     page.goto(f"/guichet/demandes/{desk_request.reference}/")
     page.get_by_role("button", name="Convertir en marché").click()
+    expect(page.locator("h1")).to_contain_text("Créer un marché à partir de la demande")
+    expect(page.locator("#marche-prevu")).to_contain_text("Rénovation du gymnase Maurice-Baquet")
+    expect(page.locator("#acheteur-prevu")).to_contain_text("Ville de démonstration")
+    axe(page)
+    page.get_by_role("button", name="Créer le marché").click()
     expect(page).to_have_url(re.compile(r"/marches/\d+/$"))
     expect(page.locator("main")).to_contain_text("est devenue un marché")
     expect(page.locator("h1")).to_contain_text("Rénovation du gymnase Maurice-Baquet")
@@ -76,6 +96,13 @@ def test_facilitator_converts_a_request_adds_a_clause_and_downloads_it(page, axe
     expect(page).to_have_url(re.compile(re.escape(market_url) + r"#lot-\d+$"))
     expect(page.locator("main")).to_contain_text("833 heures d'insertion")
     axe(page)
+    assert_every_action_shows_its_words(page)
+
+    # The status changes with the real date of the step.
+    page.locator("#statut_to").select_option("in_consultation")
+    page.locator("#statut_on").fill("2026-01-05")
+    page.get_by_role("button", name="Changer le statut").click()
+    expect(page.locator("main")).to_contain_text("Consultation lancée le 5 janvier 2026")
 
     # The clause text, and its Word file.
     page.get_by_role("link", name="Texte de la clause du lot 2").click()
