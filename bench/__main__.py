@@ -16,16 +16,24 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GROUPS = ("routing", "search", "facilitation", "reports", "import", "http")
+GROUPS = ("routing", "search", "facilitation", "reports", "import", "observatory", "http")
 OPT_IN = ("experiments",)  # measured suggestions for other apps (bench/experiments.py)
 DEFAULTS = {
-    "tiny": {"runs": 20, "import_rows": 300, "seconds": 2.0, "clients": 4, "report_runs": 3},
+    "tiny": {
+        "runs": 20,
+        "import_rows": 300,
+        "seconds": 2.0,
+        "clients": 4,
+        "report_runs": 3,
+        "decp_rows": 20_000,
+    },
     "region": {
         "runs": 300,
         "import_rows": 100_000,
         "seconds": 20.0,
         "clients": 32,
         "report_runs": 5,
+        "decp_rows": 1_000_000,
     },
     "national": {
         "runs": 300,
@@ -33,6 +41,7 @@ DEFAULTS = {
         "seconds": 20.0,
         "clients": 32,
         "report_runs": 3,
+        "decp_rows": 1_000_000,
     },
 }
 
@@ -110,6 +119,7 @@ def run(
     duckdb: bool,
     http_only: set[str] | None = None,
     report_runs: int = 5,
+    decp_rows: int = 20_000,
     log=print,
 ) -> list:  # noqa: ANN001
     from bench import inprocess
@@ -137,6 +147,12 @@ def run(
     def import_() -> list:
         return inprocess.declaration_import(import_rows)
 
+    def observatory() -> list:
+        from bench import observatory as decp
+
+        log(f"  {decp_rows:,} generated DECP records")
+        return decp.run(decp_rows)
+
     def experiments() -> list:
         from bench import experiments
 
@@ -154,6 +170,7 @@ def run(
         "facilitation": facilitation,
         "reports": reports,
         "import": import_,
+        "observatory": observatory,
         "experiments": experiments,
         "http": http,
     }
@@ -229,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int)
     parser.add_argument("--import-rows", type=int)
     parser.add_argument("--report-runs", type=int, help="runs of each report and experiment")
+    parser.add_argument("--decp-rows", type=int, help="generated DECP records to import")
     parser.add_argument("--seconds", type=float, help="per HTTP scenario (≤ 60)")
     parser.add_argument("--clients", type=int, help="concurrent HTTP clients (≤ 64)")
     parser.add_argument("--no-duckdb", action="store_true")
@@ -236,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="JSON file (default bench/results/<time>-<scale>.json)")
     args = parser.parse_args(argv)
     sizes = dict(DEFAULTS[args.scale])
-    for key in ("runs", "import_rows", "seconds", "clients", "report_runs"):
+    for key in ("runs", "import_rows", "seconds", "clients", "report_runs", "decp_rows"):
         if getattr(args, key) is not None:
             sizes[key] = getattr(args, key)
     sizes["seconds"] = min(60.0, sizes["seconds"])

@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import ijson
@@ -84,9 +85,13 @@ class Normalised:
 
 
 def _text(value: object, limit: int) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value).strip()[:limit]
+    if type(value) is not str:
+        if value is None or isinstance(value, dict | list):
+            return ""
+        value = str(value)
+    if "\x00" in value:  # a NUL byte cannot be stored in a text column
+        value = value.replace("\x00", "")
+    return value.strip()[:limit]
 
 
 def _amount(value: object, warnings: list[str]) -> object:
@@ -94,41 +99,55 @@ def _amount(value: object, warnings: list[str]) -> object:
         return None
     try:
         if isinstance(value, int | float) and not isinstance(value, bool):
-            if value != value or not 0 <= value < MAX_AMOUNT:
-                raise NumberError("montant hors des bornes")
-            return round(float(value), 2)
-        amount = parse_decimal(value, minimum=0, maximum=MAX_AMOUNT - 1)
-    except NumberError:
+            number = float(value)
+        elif type(value) is str and value.isascii() and " " not in value and "," not in value:
+            number = float(value)  # the tabular form's "123456.78": the fast path
+        else:
+            return parse_decimal(value, minimum=0, maximum=MAX_AMOUNT - 1)
+        if number != number or not 0 <= number < MAX_AMOUNT:
+            raise NumberError("montant hors des bornes")
+        return round(number, 2)
+    except (NumberError, ValueError, OverflowError):
         warnings.append(f"Montant « {str(value)[:30]} » illisible ou aberrant : non retenu.")
         return None
-    return amount
 
 
 def _duration(value: object, warnings: list[str]) -> int | None:
     if value is None or value == "":
         return None
-    try:
-        number = float(str(value).replace(",", ".").strip())
-    except ValueError:
-        warnings.append(f"Durée « {str(value)[:30]} » illisible : non retenue.")
-        return None
+    if type(value) is str and value.isdigit() and len(value) < 5:
+        number = float(value)
+    else:
+        try:
+            number = float(str(value).replace(",", ".").strip())
+        except ValueError:
+            warnings.append(f"Durée « {str(value)[:30]} » illisible : non retenue.")
+            return None
     if number != number or not 0 <= number <= 1200:
         warnings.append(f"Durée « {str(value)[:30]} » aberrante : non retenue.")
         return None
     return round(number)
 
 
+@lru_cache(maxsize=8192)
+def _day(text: str) -> date | str:
+    """The date of an ISO text, or the reason it is refused (memoised: dates repeat)."""
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        return "illisible"
+    if not 1990 <= day.year <= 2100:
+        return "hors des années plausibles"
+    return day
+
+
 def _date(value: object, warnings: list[str], label: str) -> date | None:
     text = _text(value, 40)
     if not text:
         return None
-    try:
-        day = date.fromisoformat(text[:10])
-    except ValueError:
-        warnings.append(f"{label} « {text[:30]} » illisible : non retenue.")
-        return None
-    if not 1990 <= day.year <= 2100:
-        warnings.append(f"{label} « {text[:30]} » hors des années plausibles : non retenue.")
+    day = _day(text)
+    if isinstance(day, str):
+        warnings.append(f"{label} « {text[:30]} » {day} : non retenue.")
         return None
     return day
 
@@ -136,7 +155,21 @@ def _date(value: object, warnings: list[str], label: str) -> date | None:
 def _identifier(value: object) -> str:
     if isinstance(value, dict):
         value = value.get("id")
-    return "".join(_text(value, 200).split())
+    text = _text(value, 200)
+    return "".join(text.split()) if " " in text or "\t" in text else text
+
+
+# Memoised pure rules: in a file the same few values repeat on every row.
+_classify = lru_cache(maxsize=4096)(rules.classify)
+_department = lru_cache(maxsize=4096)(rules.department_from_place)
+_kind_from_cpv = lru_cache(maxsize=4096)(rules.kind_from_cpv)
+
+
+def classify(value: object, *, present: bool, concession: bool) -> rules.Classification:
+    """`rules.classify`, memoised for the values that can be (texts, None)."""
+    if value is None or type(value) is str:
+        return _classify(value, present=present, concession=concession)
+    return rules.classify(value, present=present, concession=concession)
 
 
 def _unwrap(item: object, key: str) -> object:
@@ -232,7 +265,7 @@ def _normalise_json(record: dict, hint: str, context: Context, source: str) -> N
     if concession:
         fields["kind"] = rules.kind_from_nature(fields["nature"])
     else:
-        fields["kind"] = rules.kind_from_cpv(fields["cpv"])
+        fields["kind"] = _kind_from_cpv(fields["cpv"])
     amount_key = "valeurGlobale" if concession else "montant"
     amount, duration = record.get(amount_key), record.get("dureeMois")
     modifications = record.get("modifications") or []
@@ -264,12 +297,10 @@ def _normalise_json(record: dict, hint: str, context: Context, source: str) -> N
     place = record.get("lieuExecution")
     department = ""
     if isinstance(place, dict):
-        department = rules.department_from_place(
-            _text(place.get("code"), 10), _text(place.get("typeCode"), 40)
-        )
+        department = _department(_text(place.get("code"), 10), _text(place.get("typeCode"), 40))
     _place(fields, department, context)
     present = "considerationsSociales" in record
-    classification = rules.classify(
+    classification = classify(
         record.get("considerationsSociales"), present=present, concession=concession
     )
     fields["source_format"] = (
@@ -299,7 +330,7 @@ def _normalise_tabular(row: dict, context: Context, source: str) -> Normalised:
     _cpv(fields, get("codeCPV"))
     kind = _KINDS.get(_text(get("type"), 20).lower(), "")
     fields["kind"] = kind or (
-        rules.kind_from_nature(nature) if concession else rules.kind_from_cpv(fields["cpv"])
+        rules.kind_from_nature(nature) if concession else _kind_from_cpv(fields["cpv"])
     )
     amount = get("montant")
     if amount in (None, "") and concession:
@@ -313,15 +344,13 @@ def _normalise_tabular(row: dict, context: Context, source: str) -> Normalised:
         day = _date(get("datePublicationDonnees"), warnings, "Date de publication")
     fields["notification_date"] = day
     fields["year"] = day.year if day else None
-    department = rules.department_from_place(
+    department = _department(
         _text(get("lieuExecution_code"), 10), _text(get("lieuExecution_typeCode"), 40)
     )
     fallback = _text(get("acheteur_departement_code") or get("dep_code"), 3)
     _place(fields, department, context, fallback)
     present = "considerationsSociales" in row
-    classification = rules.classify(
-        get("considerationsSociales"), present=present, concession=concession
-    )
+    classification = classify(get("considerationsSociales"), present=present, concession=concession)
     fields["source_format"] = SourceFormat.TABULAR
     return _finish(fields, classification, warnings)
 

@@ -13,6 +13,8 @@ PostgreSQL and SQLite); on PostgreSQL the rows go through COPY into a temporary 
 (`_write_postgresql`), which keeps the import above 20,000 records per second.
 """
 
+import csv
+import io
 import shutil
 import tempfile
 import urllib.request
@@ -29,7 +31,7 @@ from clauses.observatory import parsing
 from clauses.observatory.models import PublishedContract
 from clauses.territories.models import Department
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 10_000
 MAX_DETAILS = 200  # errors and warnings kept for the report; all are counted
 UPDATE_FIELDS = [
     "decp_id", "buyer_siret", "buyer_siren", "buyer_name", "category", "nature", "kind",
@@ -38,6 +40,10 @@ UPDATE_FIELDS = [
     "social_considerations", "source_format", "modification_rank", "source", "imported_at",
 ]  # fmt: skip
 COLUMNS = ["uid", *UPDATE_FIELDS]
+NULLABLE = {"amount", "duration_months", "notification_date", "year"}
+TEXT_COLUMNS = ", ".join(
+    f'"{name}"' for name in COLUMNS if name not in NULLABLE | {"modification_rank", "imported_at"}
+)
 
 
 @dataclass
@@ -151,15 +157,27 @@ def import_file(
     return report
 
 
+def _write_batch(rows: list[dict], report: ImportReport) -> None:
+    with transaction.atomic():
+        created, updated = _write_postgresql(rows)
+    report.created += created
+    report.updated += updated
+    report.unchanged_newer += len(rows) - created - updated
+
+
 def _flush(batch: dict[str, parsing.Normalised], report: ImportReport) -> None:
     if not batch:
+        return
+    now = timezone.now()
+    if report.wet_run and connection.vendor == "postgresql":
+        rows = [{**row.fields, "imported_at": now} for row in batch.values()]
+        _write_batch(rows, report)
         return
     existing = dict(
         PublishedContract.objects.filter(uid__in=list(batch)).values_list(
             "uid", "modification_rank"
         )
     )
-    now = timezone.now()
     rows = []
     for uid, row in batch.items():
         rank = existing.get(uid)
@@ -174,36 +192,50 @@ def _flush(batch: dict[str, parsing.Normalised], report: ImportReport) -> None:
     if not report.wet_run or not rows:
         return
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            _write_postgresql(rows)
-        else:
-            PublishedContract.objects.bulk_create(
-                [PublishedContract(**row) for row in rows],
-                update_conflicts=True,
-                unique_fields=["uid"],
-                update_fields=UPDATE_FIELDS,
-            )
+        PublishedContract.objects.bulk_create(
+            [PublishedContract(**row) for row in rows],
+            update_conflicts=True,
+            unique_fields=["uid"],
+            update_fields=UPDATE_FIELDS,
+        )
 
 
-def _write_postgresql(rows: list[dict]) -> None:
-    """COPY the batch into a temporary table, then one INSERT … ON CONFLICT from it."""
+def _write_postgresql(rows: list[dict]) -> tuple[int, int]:
+    """COPY the batch into a temporary table, then one INSERT … ON CONFLICT from it that
+    keeps a later modification already stored; returns (created, updated).
+
+    `synchronous_commit` is off for these transactions only: a crash may lose the last
+    batches, which the next (idempotent) import writes again."""
     table = PublishedContract._meta.db_table
     columns = ", ".join(f'"{name}"' for name in COLUMNS)
     updates = ", ".join(f'"{name}" = EXCLUDED."{name}"' for name in UPDATE_FIELDS)
     with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(
-            f'CREATE TEMPORARY TABLE IF NOT EXISTS "decp_staging" '  # noqa: S608
-            f'(LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
+            f'CREATE TEMPORARY TABLE IF NOT EXISTS "decp_staging" ON COMMIT DELETE ROWS '  # noqa: S608
+            f'AS SELECT {columns} FROM "{table}" WITH NO DATA'
         )
-        raw = cursor.cursor
-        with raw.copy(f'COPY "decp_staging" ({columns}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([row[name] for name in COLUMNS])
+        # CSV written by the csv module (C) is much cheaper than a row-by-row COPY; an
+        # unquoted empty field is NULL, except in the text columns (never NULL).
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [row[name] for name in COLUMNS] for row in rows
+        )
+        with cursor.cursor.copy(
+            f'COPY "decp_staging" ({columns}) FROM STDIN '
+            f"WITH (FORMAT csv, FORCE_NOT_NULL ({TEXT_COLUMNS}))"
+        ) as copy:
+            copy.write(buffer.getvalue())
         cursor.execute(
-            f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "decp_staging" '  # noqa: S608
-            f'ON CONFLICT ("uid") DO UPDATE SET {updates}'
+            f'INSERT INTO "{table}" AS stored ({columns}) '  # noqa: S608
+            f'SELECT {columns} FROM "decp_staging" '
+            f'ON CONFLICT ("uid") DO UPDATE SET {updates} '
+            "WHERE stored.modification_rank <= EXCLUDED.modification_rank "
+            "RETURNING (xmax = 0)"
         )
-        cursor.execute('DELETE FROM "decp_staging"')
+        inserted = [flag for (flag,) in cursor.fetchall()]
+    created = sum(inserted)
+    return created, len(inserted) - created
 
 
 # -- the scheduled import ------------------------------------------------------------------

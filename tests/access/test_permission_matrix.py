@@ -25,12 +25,14 @@ from clauses.access import policies
 from clauses.access.actors import Actor, actor_for_membership
 from clauses.access.enums import TokenScope
 from clauses.network.models import FacilitatorStructure
+from clauses.observatory import policies as observatory_policies
 from tests.access.conftest import ROLES, World
 from tests.access.factories import make_api_token
 from tests.access.helpers import login
 from tests.followup import matrix as followup_matrix
 from tests.hours import matrix as hours_matrix
 from tests.markets import matrix as markets_matrix
+from tests.observatory import matrix as observatory_matrix
 from tests.programme import matrix as programme_matrix
 from tests.reporting import matrix as reporting_matrix
 
@@ -130,6 +132,16 @@ for _name, _visible in (
             "D": markets_matrix.can_delete,
         },
     )
+
+# Observatory (clauses.observatory.policies): a published contract (DECP) of Seine-Saint-Denis
+# (own) and of Paris (other): public data read by the network only, written by imports only.
+KINDS["published_contract"] = RecordKind(
+    name="published_contract",
+    own=lambda w, role: observatory_matrix.record(w, "own"),
+    other=lambda w, role: observatory_matrix.record(w, "other"),
+    visible=observatory_policies.visible_published_contracts,
+    can={"C": None, "U": None, "D": None},
+)
 
 # Follow-up (clauses.followup.policies): a participant of the 93 structure working for
 # company93 on the own market, with a validation; the other one in Paris. Participant:
@@ -250,6 +262,19 @@ EXPECTED = {
         "platform_admin":           ("LR-·D", "LR-·D"),
     },
     # A market: C = create one for its buyer, D = delete it (planned, buyer side only).
+    "published_contract": {
+        "anonymous":                ("--···", "--···"),
+        "buyer_agent":              ("--···", "--···"),
+        "buyer_org_admin":          ("--···", "--···"),
+        "company_contact":          ("--···", "--···"),
+        "facilitator":              ("LR···", "LR···"),
+        "local_coordinator":        ("LR···", "LR···"),
+        "departmental_coordinator": ("LR···", "LR···"),
+        "regional_coordinator":     ("LR···", "LR···"),
+        "national_coordinator":     ("LR···", "LR···"),
+        "partner":                  ("--···", "--···"),
+        "platform_admin":           ("LR···", "LR···"),
+    },
     "market": {
         "anonymous":                ("-----", "-----"),
         "buyer_agent":              ("LRCUD", "-----"),
@@ -787,3 +812,20 @@ def test_dashboard_and_consolidation_pages(world: World, role: str, client):
         _no_name(names, dashboard.content.decode(), "le tableau de bord")
     if consolidation.status_code == 200:
         _no_name(names, _download_text(consolidation), "la consolidation")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_observatory_pages(world: World, role: str, client):
+    """The pages agree with the policy: a contract the actor may read shows on its
+    territory's page and its buyer's page; refused, both answer 404 (302 anonymous)."""
+    login(client, world.memberships.get(role))
+    own, other = EXPECTED["published_contract"][role]
+    for side, expected in (("own", own), ("other", other)):
+        contract = observatory_matrix.record(world, side)
+        for url in observatory_matrix.page_urls(side):
+            response = client.get(url)
+            if "R" in expected:
+                assert response.status_code == 200, (role, url)
+                assert contract.buyer_name in response.content.decode(), (role, url)
+            else:
+                assert response.status_code == (302 if role == "anonymous" else 404), (role, url)
