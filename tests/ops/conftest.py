@@ -41,6 +41,26 @@ def psql(url: str, sql: str) -> str:
     return result.stdout
 
 
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One database with the reference and demo data, shared by the ops tests (seeding takes
+    a minute); yields the environment that points a process at it."""
+    admin = database_url("postgres")
+    name = f"clauses_ops_demo_{uuid.uuid4().hex[:8]}"
+    psql(admin, f'CREATE DATABASE "{name}"')
+    env = {
+        "DATABASE_URL": database_url(name),
+        "CLAUSES_VAR_DIR": str(tmp_path_factory.mktemp("demo-var")),
+    }
+    try:
+        manage("migrate", "--noinput", env=env)
+        manage("load_reference", "--wet-run", env=env)
+        manage("seed_demo", env=env)
+        yield env
+    finally:
+        psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def scratch_database() -> Iterator[callable]:
     """Create throwaway databases (dropped afterwards); returns a factory of their URLs."""

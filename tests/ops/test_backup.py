@@ -61,14 +61,13 @@ def run(script: str, *args: str, env: dict[str, str]) -> None:
     assert result.returncode == 0, f"{script}: {result.stdout}\n{result.stderr}"
 
 
-def test_a_backup_of_the_demo_restores_every_row_and_every_file(scratch_database, tmp_path):
-    source = scratch_database("backup_src")
-    source_env = {"DATABASE_URL": source, "CLAUSES_VAR_DIR": str(tmp_path / "src")}
-    manage("migrate", "--noinput", env=source_env)
-    manage("load_reference", "--wet-run", env=source_env)
-    manage("seed_demo", env=source_env)
+def test_a_backup_of_the_demo_restores_every_row_and_every_file(
+    demo_database, scratch_database, tmp_path
+):
+    source_env = demo_database
+    source = source_env["DATABASE_URL"]
     manage("shell", "-c", ADD_FILE, env=source_env)
-    stored = file_digests(tmp_path / "src" / "media")
+    stored = file_digests(Path(source_env["CLAUSES_VAR_DIR"]) / "media")
     assert stored, "the source holds at least one uploaded file"
 
     run("backup", str(tmp_path / "backups"), env=source_env)
