@@ -9,6 +9,8 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
+from clauses.core.apis import ErrorOut as ErrorOut  # the one error body of the API
+
 
 class RouteIn(Schema):
     kind: str = Field(description="Objet de la demande (valeur de RequestKind).")
@@ -69,13 +71,6 @@ class FiledOut(Schema):
     reason: str
     follow_url: str
     first_response_due: date
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(
-        default_factory=dict, description="Messages par champ (nom du champ de l'API)."
-    )
 
 
 class MessageOut(Schema):

@@ -5,10 +5,7 @@ from datetime import date
 
 from ninja import Schema
 
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
+from clauses.core.apis import ErrorOut as ErrorOut  # the one error body of the API
 
 
 class AssessIn(Schema):

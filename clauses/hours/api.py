@@ -32,7 +32,9 @@ NOT_FOUND = "Clause introuvable."
 INVALID = "Déclarations refusées : rien n'a été enregistré."
 
 
-class ErrorOut(Schema):
+class HoursErrorOut(Schema):
+    """Errors of the hours API: `errors` lists the refused declarations (line, field)."""
+
     detail: str
     errors: list[dict[str, Any]] = []
 
@@ -184,7 +186,7 @@ def _problem_dict(problem: services.Problem) -> dict:
 
 @router.post(
     "/contractor/declarations",
-    response={200: DeclarationsOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: DeclarationsOut, 403: HoursErrorOut, 409: HoursErrorOut, 422: HoursErrorOut},
     summary="Déclarer des heures mensuelles par mission (tout ou rien)",
     description=(
         'Corps : `{"declarations": [{"assignment": 12, "month": "2026-03", '
@@ -252,7 +254,7 @@ def declare(request: HttpRequest) -> Status:
 
 @router.get(
     "/clauses/{clause_id}/progress",
-    response={200: ProgressOut, 404: ErrorOut},
+    response={200: ProgressOut, 404: HoursErrorOut},
     summary="L'avancement d'une clause (heures, part réalisée, alertes ; aucun participant)",
     operation_id="hours_clause_progress",
 )

@@ -26,6 +26,7 @@ from ninja import Router, Schema, Status
 
 from clauses.access.actors import Actor
 from clauses.access.api_auth import TokenAuth
+from clauses.core.apis import ErrorOut
 from clauses.markets import calculator, policies, rules
 from clauses.markets.models import Lot, LotContractor, Market, SocialConsideration
 from clauses.markets.presets import presets_for
@@ -35,11 +36,6 @@ markets_router = Router(tags=["Marchés"], auth=TokenAuth())
 
 INVALID = "Certaines informations sont manquantes ou incorrectes."
 NOT_FOUND = "Marché introuvable."
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class HoursEstimateIn(Schema):

@@ -9,16 +9,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from clauses.core.apis import ErrorOut
 from clauses.network.enums import CoordinationLevel
 from clauses.network.selectors import department_table, facilitation_for
 from clauses.territories.models import Commune
 
 router = Router(tags=["Réseau"])
 facilitation_router = Router(tags=["Réseau"])
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="Message d'erreur en français.")
 
 
 class FacilitationCommuneOut(Schema):

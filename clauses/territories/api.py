@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from clauses.core.apis import ErrorOut
 from clauses.territories.models import Commune
 
 router = Router(tags=["Territoires"])
@@ -58,10 +59,6 @@ class CommuneDetailOut(CommuneOut):
     @staticmethod
     def resolve_ept(obj: Commune) -> str | None:
         return obj.ept.siren if obj.ept_id else None
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="Message d'erreur, en français.")
 
 
 @router.get(
