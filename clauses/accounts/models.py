@@ -22,11 +22,6 @@ from clauses.accounts.enums import (
 )
 from clauses.accounts.validators import validate_siren, validate_siret
 from clauses.core.models import JournalEntry, journal_label
-
-# The link tokens of invitations and email changes (and of the desk's follow links) are made
-# and hashed by clauses.core.tokens; importable here until desk and accounts services import
-# them from core.
-from clauses.core.tokens import hash_token, make_token  # noqa: F401
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure, Partner
 from clauses.territories.models import Department
 

@@ -38,10 +38,9 @@ from clauses.accounts.models import (
     Membership,
     Organisation,
     User,
-    hash_token,
-    make_token,
 )
 from clauses.accounts.validators import validate_siret
+from clauses.core.tokens import hash_token, make_token
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure
 from clauses.network.selectors import departments_under

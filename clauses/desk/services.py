@@ -26,7 +26,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from clauses.access.actors import Actor
-from clauses.accounts.models import Membership, Organisation, User, make_token
+from clauses.accounts.models import Membership, Organisation, User
+from clauses.core.tokens import make_token
 from clauses.desk import emails, policies
 from clauses.desk.attachments import CheckedFile, check_attachments
 from clauses.desk.conf import desk_settings

@@ -135,7 +135,7 @@ def test_parallel_email_confirmations_one_wins(committed):
     change = services.request_email_change(
         user=user, new_email="nouvelle@exemple.fr", base_url="http://testserver"
     )
-    from clauses.accounts.models import make_token
+    from clauses.core.tokens import make_token
 
     raw, digest = make_token()
     EmailChangeRequest.objects.filter(pk=change.pk).update(token_hash=digest)
