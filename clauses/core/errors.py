@@ -6,7 +6,9 @@ host, a crash in a middleware). Wired in `clauses/urls.py` (`handler400`…) and
 the context processors."""
 
 import logging
+import sys
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -66,7 +68,21 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _page(request, 404)
 
 
+def _database_unavailable() -> bool:
+    """The error being handled is the database not answering (restart, failover, network):
+    a temporary state, answered 503 with Retry-After, not a bug."""
+    error = sys.exc_info()[1]
+    return isinstance(error, OperationalError | InterfaceError)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _database_unavailable():
+        if _is_api(request):
+            response = _json(503)
+        else:
+            response = HttpResponse(loader.get_template("errors/503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
     if _is_api(request):
         return _json(500)
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
