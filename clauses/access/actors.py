@@ -78,9 +78,10 @@ class Actor:
         """A member with the administrator role, or a Django superuser (never a token)."""
         return not self.via_token and (self.role == Role.ADMIN or self.is_superuser)
 
+    # -- roles: the one way to ask them (never compare `role` and `organisation_kind`) --
     @property
     def is_buyer_agent(self) -> bool:
-        """An agent of a buyer organisation (the one way to ask it)."""
+        """An agent of a buyer organisation."""
         return (
             self.role == Role.BUYER_AGENT
             and self.organisation_kind == OrganisationKind.BUYER
@@ -89,11 +90,21 @@ class Actor:
 
     @property
     def is_company_contact(self) -> bool:
-        return self.role == Role.COMPANY_CONTACT and self.organisation_id is not None
+        """A contact of a company (a contractor): declares participants and hours."""
+        return (
+            self.role == Role.COMPANY_CONTACT
+            and self.organisation_kind == OrganisationKind.COMPANY
+            and self.organisation_id is not None
+        )
 
     @property
     def is_partner(self) -> bool:
-        return self.role == Role.PARTNER and self.organisation_id is not None
+        """A member of an employment or insertion partner (France Travail, mission locale…)."""
+        return (
+            self.role == Role.PARTNER
+            and self.organisation_kind == OrganisationKind.PARTNER
+            and self.organisation_id is not None
+        )
 
     @property
     def is_coordinator(self) -> bool:

@@ -52,12 +52,6 @@ def _desk_scope(actor: Actor) -> Q | None:
     return None
 
 
-def _is_buyer_agent(actor: Actor) -> bool:
-    from clauses.accounts.enums import Role
-
-    return actor.role == Role.BUYER_AGENT and actor.organisation_id is not None
-
-
 def visible_requests(actor: Actor) -> QuerySet[Request]:
     """The requests this actor may open (see the table above)."""
     requests = Request.objects.all()
@@ -66,7 +60,7 @@ def visible_requests(actor: Actor) -> QuerySet[Request]:
     condition = _desk_scope(actor)
     if condition is not None:
         return requests.filter(condition)
-    if _is_buyer_agent(actor):
+    if actor.is_buyer_agent:
         return requests.filter(buyer_organisation=actor.organisation_id)
     return requests.none()
 
@@ -147,7 +141,7 @@ def can_buyer_reply(actor: Actor, request: Request) -> bool:
     return (
         actor.can_write
         and request.is_open
-        and _is_buyer_agent(actor)
+        and actor.is_buyer_agent
         and request.buyer_organisation_id == actor.organisation_id
     )
 

@@ -26,6 +26,7 @@ from clauses.access.actors import Actor, actor_for_request
 from clauses.accounts.enums import OrganisationKind, Role
 from clauses.desk import policies, selectors, services
 from clauses.desk.abuse import RateLimited, count_follow_link_request, filing_allowance
+from clauses.desk.attachments import content_type_of, download_name
 from clauses.desk.charts import HORIZONTAL, bar_chart
 from clauses.desk.conf import desk_settings
 from clauses.desk.enums import OPEN_STATUSES, MessageKind
@@ -194,7 +195,7 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     )
     actor = actor_for_request(request)
     in_my_requests = (
-        _is_buyer_agent(actor)
+        actor.is_buyer_agent
         and policies.visible_requests(actor).filter(pk=desk_request.pk).exists()
     )
     return render(
@@ -307,10 +308,16 @@ def follow(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _download(attachment: Attachment) -> FileResponse:
+    """Always a download, typed by the detected content (never by the name: `x.html`
+    holding a PDF is served as application/pdf, `x.html.pdf`), sandboxed, not sniffed."""
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=download_name(attachment.original_name, attachment.detected_type),
+        content_type=content_type_of(attachment.detected_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -336,15 +343,11 @@ def follow_attachment(request: HttpRequest, reference: str, pk: int) -> FileResp
 # Buyer agents: "Mes demandes" and a request's page
 
 
-def _is_buyer_agent(actor: Actor) -> bool:
-    return actor.role == Role.BUYER_AGENT and actor.organisation_id is not None
-
-
 def _buyer_actor(request: HttpRequest) -> Actor:
     """A logged-in buyer agent (anonymous people are sent to the login page by the
     middleware); other roles are refused: the desk side has its own pages."""
     actor = actor_for_request(request)
-    if not _is_buyer_agent(actor):
+    if not actor.is_buyer_agent:
         raise PermissionDenied("Ces pages sont réservées aux agents des acheteurs.")
     return actor
 

@@ -22,7 +22,7 @@ Every page or API detail of a participant writes an audit event (action "view").
 from django.db.models import Q, QuerySet
 
 from clauses.access.actors import Actor
-from clauses.accounts.enums import OrganisationKind, Role
+from clauses.accounts.enums import OrganisationKind
 from clauses.followup.enums import PositionStatus
 from clauses.followup.models import (
     Assignment,
@@ -34,22 +34,6 @@ from clauses.followup.models import (
 )
 from clauses.markets.models import Lot, LotContractor
 from clauses.markets.policies import visible_markets
-
-
-def is_company(actor: Actor) -> bool:
-    return (
-        actor.role == Role.COMPANY_CONTACT
-        and actor.organisation_kind == OrganisationKind.COMPANY
-        and actor.organisation_id is not None
-    )
-
-
-def is_partner(actor: Actor) -> bool:
-    return (
-        actor.role == Role.PARTNER
-        and actor.organisation_kind == OrganisationKind.PARTNER
-        and actor.organisation_id is not None
-    )
 
 
 def _territory_condition(actor: Actor, prefix: str = "") -> Q | None:
@@ -73,7 +57,7 @@ def visible_participants(actor: Actor) -> QuerySet[Participant]:
     participants = Participant.objects.all()
     condition = _territory_condition(actor)
     if condition is None:
-        if is_company(actor) and not actor.via_token:
+        if actor.is_company_contact and not actor.via_token:
             condition = Q(assignments__employer=actor.organisation_id)
         else:
             return participants.none()
@@ -124,7 +108,7 @@ def visible_assignments(actor: Actor) -> QuerySet[Assignment]:
     company (in a session or through a token): its own assignments only. Others: none."""
     if actor.can_see_personal_data:
         return Assignment.objects.filter(participant__in=visible_participants(actor).values("pk"))
-    if is_company(actor):
+    if actor.is_company_contact:
         return Assignment.objects.filter(employer=actor.organisation_id)
     return Assignment.objects.none()
 
@@ -144,7 +128,7 @@ def can_create_assignment(actor: Actor, lot: Lot, employer_id: int) -> bool:
         return False
     if actor.can_see_personal_data:
         return visible_markets(actor).filter(pk=lot.market_id).exists()
-    return is_company(actor) and actor.organisation_id == employer_id and not actor.via_token
+    return actor.is_company_contact and actor.organisation_id == employer_id and not actor.via_token
 
 
 # -- positions and candidates -------------------------------------------------------------
@@ -156,11 +140,11 @@ def visible_positions(actor: Actor) -> QuerySet[Position]:
     positions = Position.objects.all()
     if actor.is_platform_admin:
         return positions
-    if is_company(actor):
+    if actor.is_company_contact:
         return positions.filter(company=actor.organisation_id)
     if actor.is_facilitator or actor.is_territorial_coordinator:
         return positions.filter(lot__market__in=visible_markets(actor).values("pk"))
-    if is_partner(actor):
+    if actor.is_partner:
         return positions.filter(
             status=PositionStatus.PUBLISHED,
             lot__market__execution_communes__department__organisations=actor.organisation_id,
@@ -173,7 +157,7 @@ def can_post_position(actor: Actor, lot: Lot, company_id: int) -> bool:
         return False
     if not LotContractor.objects.filter(lot=lot, organisation_id=company_id).exists():
         return False
-    if is_company(actor):
+    if actor.is_company_contact:
         return actor.organisation_id == company_id
     if actor.is_facilitator or actor.is_territorial_coordinator:
         return visible_markets(actor).filter(pk=lot.market_id).exists()
@@ -195,7 +179,7 @@ def can_propose_candidate(actor: Actor, position: Position) -> bool:
     if position.status != PositionStatus.PUBLISHED:
         return False
     return visible_positions(actor).filter(pk=position.pk).exists() and (
-        is_partner(actor) or actor.is_facilitator or actor.is_territorial_coordinator
+        actor.is_partner or actor.is_facilitator or actor.is_territorial_coordinator
     )
 
 
@@ -207,7 +191,7 @@ def can_hire_candidate(actor: Actor, candidate: Candidate) -> bool:
     """The company of the position, or the facilitator who follows the market."""
     if not actor.can_write or actor.via_token:
         return False
-    if is_company(actor):
+    if actor.is_company_contact:
         return candidate.position.company_id == actor.organisation_id
     return can_publish_position(actor, candidate.position)
 
@@ -219,12 +203,12 @@ def visible_candidates(actor: Actor) -> QuerySet[Candidate]:
     candidates = Candidate.objects.all()
     if actor.via_token:
         return candidates.none()
-    if is_partner(actor):
+    if actor.is_partner:
         return candidates.filter(
             Q(proposed_by__memberships__organisation=actor.organisation_id)
             | Q(proposed_by_partner__organisations=actor.organisation_id)
         ).distinct()
-    if is_company(actor) or actor.is_facilitator or actor.is_territorial_coordinator:
+    if actor.is_company_contact or actor.is_facilitator or actor.is_territorial_coordinator:
         return candidates.filter(position__in=visible_positions(actor).values("pk"))
     return candidates.none()
 
@@ -249,7 +233,7 @@ def lot_contractors_for_position(actor: Actor) -> QuerySet[LotContractor]:
     rows = LotContractor.objects.select_related("lot__market", "organisation")
     if not actor.can_write or actor.via_token:
         return rows.none()
-    if is_company(actor):
+    if actor.is_company_contact:
         return rows.filter(organisation=actor.organisation_id)
     if (actor.is_facilitator or actor.is_territorial_coordinator) and actor.structure_ids:
         return rows.filter(
@@ -276,12 +260,13 @@ def position_actions(actor: Actor, positions: list[Position]) -> dict[int, dict[
             "propose": published
             and actor.can_write
             and not actor.via_token
-            and (is_partner(actor) or facilitates),
+            and (actor.is_partner or facilitates),
             "precheck": facilitates and actor.can_see_personal_data,
             "hire": actor.can_write
             and not actor.via_token
             and (
-                (is_company(actor) and position.company_id == actor.organisation_id) or facilitates
+                (actor.is_company_contact and position.company_id == actor.organisation_id)
+                or facilitates
             ),
         }
     return actions

@@ -25,23 +25,11 @@ Nothing here runs a query except the `visible_*` querysets themselves.
 from django.db.models import Q, QuerySet
 
 from clauses.access.actors import Actor
-from clauses.accounts.enums import OrganisationKind, Role
+from clauses.accounts.enums import OrganisationKind
 from clauses.accounts.models import Organisation
 from clauses.markets.models import Market, Meeting, Operation, SocialConsideration
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination
-
-
-def _is_buyer_agent(actor: Actor) -> bool:
-    return (
-        actor.role == Role.BUYER_AGENT
-        and actor.organisation_kind == OrganisationKind.BUYER
-        and actor.organisation_id is not None
-    )
-
-
-def _is_company(actor: Actor) -> bool:
-    return actor.role == Role.COMPANY_CONTACT and actor.organisation_id is not None
 
 
 def _territory_condition(actor: Actor, prefix: str = "") -> Q:
@@ -63,13 +51,13 @@ def _territory_condition(actor: Actor, prefix: str = "") -> Q:
 
 def _market_condition(actor: Actor) -> Q | None:
     """The condition on markets for this actor; None for no market at all."""
-    if _is_buyer_agent(actor):
+    if actor.is_buyer_agent:
         return Q(buyer=actor.organisation_id)
     if actor.is_facilitator:
         return Q(following_structure__in=actor.structure_ids)
     if actor.is_territorial_coordinator:
         return _territory_condition(actor)
-    if _is_company(actor):
+    if actor.is_company_contact:
         return Q(lots__contractor_links__organisation=actor.organisation_id)
     return None
 
@@ -100,7 +88,7 @@ def can_create_market(actor: Actor, buyer: Organisation) -> bool:
         return False
     if actor.is_platform_admin:
         return True
-    if _is_buyer_agent(actor):
+    if actor.is_buyer_agent:
         return buyer.pk == actor.organisation_id
     if actor.is_facilitator or actor.is_territorial_coordinator:
         return buyer.department_id is not None and buyer.department.code in actor.department_codes
@@ -114,7 +102,7 @@ def can_edit_market(actor: Actor, market: Market) -> bool:
         return False
     if actor.is_platform_admin:
         return True
-    if _is_buyer_agent(actor):
+    if actor.is_buyer_agent:
         return market.buyer_id == actor.organisation_id
     if actor.is_facilitator:
         return market.following_structure_id in actor.structure_ids
@@ -130,7 +118,7 @@ def can_delete_market(actor: Actor, market: Market) -> bool:
         return False
     if actor.is_platform_admin:
         return True
-    return _is_buyer_agent(actor) and market.buyer_id == actor.organisation_id
+    return actor.is_buyer_agent and market.buyer_id == actor.organisation_id
 
 
 def can_manage_clause(actor: Actor, market: Market) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from clauses.access.actors import Actor
-from clauses.accounts.enums import OrganisationKind, Role
+from clauses.accounts.enums import OrganisationKind
 from clauses.accounts.models import Organisation
 from clauses.desk.models import Request
 from clauses.desk.policies import visible_requests
@@ -72,18 +72,10 @@ class Scope:
         return f"{KIND_LABELS[self.kind]} — {self.label}"
 
 
-def _is_buyer_agent(actor: Actor) -> bool:
-    return (
-        actor.role == Role.BUYER_AGENT
-        and actor.organisation_kind == OrganisationKind.BUYER
-        and actor.organisation_id is not None
-    )
-
-
 def can_use_reports(actor: Actor) -> bool:
     return (
         actor.is_platform_admin
-        or _is_buyer_agent(actor)
+        or actor.is_buyer_agent
         or actor.is_facilitator
         or (actor.is_coordinator)
     )
@@ -119,10 +111,10 @@ def buyer_scope(actor: Actor, organisation_id: int) -> Scope | None:
     )
     if organisation is None or not can_use_reports(actor) or actor.is_national:
         return None
-    if _is_buyer_agent(actor) and actor.organisation_id != organisation.pk:
+    if actor.is_buyer_agent and actor.organisation_id != organisation.pk:
         return None
     markets = _markets(actor).filter(buyer=organisation.pk)
-    if not (actor.is_platform_admin or _is_buyer_agent(actor)) and not markets.exists():
+    if not (actor.is_platform_admin or actor.is_buyer_agent) and not markets.exists():
         return None
     codes = [organisation.department.code] if organisation.department_id else []
     return Scope(
@@ -295,7 +287,7 @@ class Link:
 def available_reviews(actor: Actor) -> list[Link]:
     """The reviews listed on the reports page for this actor (a few small queries)."""
     links: list[Link] = []
-    if _is_buyer_agent(actor):
+    if actor.is_buyer_agent:
         organisation = Organisation.objects.get(pk=actor.organisation_id)
         links.append(Link(BUYER, str(organisation.pk), organisation.name))
         return links

@@ -31,7 +31,7 @@ def create_operation(
         actor.is_platform_admin
         or actor.is_facilitator
         or actor.is_territorial_coordinator
-        or actor.role == "buyer_agent"
+        or actor.is_buyer_agent
     ):
         raise _deny("Vous ne pouvez pas créer d'opération.")
     if not (name or "").strip():

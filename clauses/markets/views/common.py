@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from clauses.access.actors import Actor
-from clauses.accounts.enums import OrganisationKind, Role
+from clauses.accounts.enums import OrganisationKind
 from clauses.accounts.models import Organisation
 from clauses.markets import clause_text, policies, selectors, services
 from clauses.markets.models import (
@@ -65,13 +65,13 @@ LIST_TITLES = {
 def _list_role(actor: Actor) -> str:
     if actor.is_platform_admin:
         return "admin"
-    if actor.role == Role.BUYER_AGENT and actor.organisation_kind == OrganisationKind.BUYER:
+    if actor.is_buyer_agent:
         return "buyer"
     if actor.is_facilitator:
         return "facilitator"
     if actor.is_territorial_coordinator:
         return "coordinator"
-    if actor.role == Role.COMPANY_CONTACT and actor.organisation_id:
+    if actor.is_company_contact:
         return "company"
     raise PermissionDenied("Les marchés sont réservés aux acheteurs, au réseau et aux titulaires.")
 
@@ -85,7 +85,7 @@ def _visible_market(actor: Actor, pk: int) -> Market:
 
 def _buyers_for(actor: Actor) -> QuerySet[Organisation] | None:
     """The buyers an actor may create a market for (None: only its own organisation)."""
-    if actor.role == Role.BUYER_AGENT and not actor.is_platform_admin:
+    if actor.is_buyer_agent and not actor.is_platform_admin:
         return None
     buyers = Organisation.objects.filter(kind=OrganisationKind.BUYER).order_by("name")
     if not actor.is_platform_admin:
@@ -98,7 +98,7 @@ def _require_market_author(actor: Actor) -> None:
         actor.is_platform_admin
         or actor.is_facilitator
         or actor.is_territorial_coordinator
-        or (actor.role == Role.BUYER_AGENT and actor.organisation_kind == OrganisationKind.BUYER)
+        or actor.is_buyer_agent
     ):
         raise PermissionDenied("Vous ne pouvez pas créer de marché.")
 
