@@ -20,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 from clauses.access.actors import Actor
 from clauses.access.api_auth import TokenAuth
 from clauses.core.numbers import NumberError, parse_decimal
-from clauses.hours import policies, selectors, services
+from clauses.hours import policies, rules, selectors, services
 from clauses.hours.enums import DeclarationSource
 from clauses.hours.imports import MAX_AMOUNT, MAX_HOURS
 from clauses.hours.selectors import ClauseProgress
@@ -37,6 +37,16 @@ class HoursErrorOut(Schema):
 
     detail: str
     errors: list[dict[str, Any]] = []
+
+
+class UncountedOut(Schema):
+    """Validated hours that did not count, for one reason."""
+
+    rule: str
+    label: str
+    reason: str
+    hours: str
+    declarations: int
 
 
 class ProgressOut(Schema):
@@ -59,6 +69,8 @@ class ProgressOut(Schema):
     missing_hours: str
     penalty_eur: str | None
     fte: str
+    uncounted_hours: str
+    uncounted: list[UncountedOut]
 
 
 class DeclarationIn(Schema):
@@ -109,6 +121,17 @@ def _progress_dict(item: ClauseProgress) -> dict:
         "missing_hours": _plain(p.missing_hours),
         "penalty_eur": _plain(p.penalty),
         "fte": _plain(p.fte),
+        "uncounted_hours": _plain(item.uncounted_hours),
+        "uncounted": [
+            {
+                "rule": u.rule,
+                "label": u.label,
+                "reason": rules.uncounted_reason(u.rule),
+                "hours": _plain(u.hours),
+                "declarations": u.declarations,
+            }
+            for u in item.uncounted
+        ],
     }
 
 

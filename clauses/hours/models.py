@@ -178,6 +178,20 @@ class HourDeclaration(models.Model):
     def rule_label(self) -> str:
         return rules.RULE_LABELS.get(self.counting_rule, self.counting_rule)
 
+    @property
+    def uncounted_hours(self):  # noqa: ANN201 — Decimal
+        """Validated hours that did not count (0 before validation: nothing is decided)."""
+        if self.status != DeclarationStatus.VALIDATED:
+            return rules.ZERO
+        return rules.uncounted_hours(self.base_hours, self.counted_hours)
+
+    @property
+    def uncounted_reason(self) -> str:
+        """Why, in plain French (`rules.uncounted_reason`), when some hours did not count."""
+        if not self.uncounted_hours:
+            return ""
+        return rules.uncounted_reason(self.counting_rule, self.counting_detail)
+
 
 class DeclarationEvent(JournalEntry):
     """One thing that happened to a declaration: declared, changed, controlled, recounted."""

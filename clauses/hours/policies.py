@@ -38,6 +38,12 @@ def _controls(actor: Actor) -> bool:
     )
 
 
+def controls(actor: Actor) -> bool:
+    """A facilitator or coordinator in a session: controls declarations and reads the
+    hours of the people on the markets it follows (personal data)."""
+    return _controls(actor)
+
+
 def declarable_assignments(actor: Actor) -> QuerySet[Assignment]:
     """Assignments a company may declare hours for: those it employs."""
     if not is_company(actor):

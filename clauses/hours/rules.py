@@ -715,3 +715,86 @@ def check_entry(facts: EntryFacts, entry: Entry) -> list[Reason]:
             )
         ]
     return _check_person_month(facts, entry, month)
+
+
+# -- hours that did not count, in plain French ---------------------------------------------
+
+# Short labels of the rules that leave hours uncounted, to sum by reason (tables, exports).
+UNCOUNTED_LABELS = {
+    RULE_NOT_VALIDATED: "Déclarations non validées",
+    RULE_OUT_OF_ELIGIBILITY: "Hors de la période d'éligibilité de la personne",
+    RULE_PARTLY_ELIGIBLE: "Mois en partie hors de la période d'éligibilité (prorata des jours)",
+    RULE_OUT_OF_ASSIGNMENT: "Hors des dates de la mission",
+    RULE_TRAINING_EXCLUDED: "Heures de formation non comptées sur ce territoire",
+    RULE_TRAINING_CAPPED: "Heures de formation au-delà du plafond mensuel du territoire",
+}
+
+
+def _day(text: str) -> str:
+    try:
+        return date.fromisoformat(text).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return ""
+
+
+def _windows_text(detail: dict) -> str:
+    """ " (…)" saying the person's eligibility, or nothing when the detail does not know
+    it (a sum over several declarations, a detail stored before it was kept)."""
+    if not isinstance(detail.get("windows"), list):
+        return ""
+    windows = [w for w in detail["windows"] if isinstance(w, list | tuple) and len(w) == 2]
+    if not windows:
+        return " (aucune éligibilité validée ne couvre ce mois)"
+    spans = [f"du {_day(start)} au {_day(end)}" for start, end in windows if _day(start)]
+    if not spans:
+        return ""
+    return " (éligibilité validée " + " et ".join(spans) + ")"
+
+
+def uncounted_reason(rule: str, detail: dict | None = None) -> str:
+    """Why hours of a declaration did not count, as one French sentence (empty when the
+    rule leaves nothing out). `rule` and `detail` are what `count_declaration` stored on
+    the declaration (`counting_rule`, `counting_detail`): the eligibility windows, the
+    assignment's dates, the training cap, when known."""
+    detail = detail or {}
+    steps = list(detail.get("steps") or [rule])
+    sentences = []
+    if RULE_NOT_VALIDATED in steps:
+        sentences.append(
+            "La déclaration n'est pas validée : ses heures ne comptent qu'une fois validées."
+        )
+    if RULE_OUT_OF_ASSIGNMENT in steps:
+        start, end = (detail.get("assignment") or ["", ""])[:2]
+        dates = f" (du {_day(start)}" + (f" au {_day(end)})" if _day(end) else ")")
+        sentences.append(
+            "Le mois est hors des dates de la mission" + (dates if _day(start) else "") + "."
+        )
+    if RULE_OUT_OF_ELIGIBILITY in steps:
+        sentences.append(
+            "Le mois est hors de la période d'éligibilité de la personne"
+            f"{_windows_text(detail)} : seules les heures faites pendant une éligibilité "
+            "validée comptent."
+        )
+    if RULE_PARTLY_ELIGIBLE in steps:
+        sentences.append(
+            "Une partie du mois est hors de la période d'éligibilité de la personne"
+            f"{_windows_text(detail)} : heures comptées au prorata des jours couverts."
+        )
+    if RULE_TRAINING_EXCLUDED in steps:
+        sentences.append("Les heures de formation ne sont pas comptées sur ce territoire.")
+    if RULE_TRAINING_CAPPED in steps:
+        try:
+            cap = f" ({_fr(Decimal(str(detail.get('training_cap'))))} h)"
+        except (ArithmeticError, ValueError):
+            cap = ""
+        sentences.append(
+            "Heures de formation comptées dans la limite du plafond mensuel du territoire"
+            + cap
+            + "."
+        )
+    return " ".join(sentences)
+
+
+def uncounted_hours(base: Decimal, counted: Decimal) -> Decimal:
+    """The hours of a declaration that did not count (never negative: a bonus adds)."""
+    return max(base - counted, ZERO)

@@ -17,18 +17,23 @@ Signatures reporting relies on:
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from clauses.access.actors import Actor
 from clauses.followup.models import EligibilityValidation
 from clauses.hours import policies, rules
 from clauses.hours.enums import LIVE_STATUSES, DeclarationStatus
-from clauses.hours.models import CountingSettings, GlobalisationAgreement, HourDeclaration
+from clauses.hours.models import (
+    CountingSettings,
+    DeclarationEvent,
+    GlobalisationAgreement,
+    HourDeclaration,
+)
 from clauses.markets.enums import MarketStatus
 from clauses.markets.models import Market, SocialConsideration
 
@@ -69,12 +74,120 @@ def eligibility_windows(
     return tuple(windows)
 
 
+def declaration_facts(
+    declaration: HourDeclaration, settings: rules.Settings
+) -> rules.DeclarationFacts:
+    """What counting needs to know about a declaration (its assignment and participant
+    with the participant's validations loaded)."""
+    assignment = declaration.assignment
+    return rules.DeclarationFacts(
+        month=declaration.month,
+        modality=assignment.modality,
+        validated=declaration.status == DeclarationStatus.VALIDATED,
+        declared_hours=declaration.declared_hours,
+        declared_amount_ht=declaration.declared_amount_ht,
+        is_training=declaration.is_training,
+        assignment_start=assignment.start_date,
+        assignment_end=assignment.end_date,
+        eligibility_windows=eligibility_windows(
+            assignment.participant.validations.all(), months=settings.eligibility_months
+        ),
+        eligible_by_status=assignment.modality in rules.ELIGIBLE_BY_STATUS_MODALITIES,
+    )
+
+
+def counting_detail(
+    facts: rules.DeclarationFacts, settings: rules.Settings, counted: rules.Counted, base: Decimal
+) -> dict:
+    """Stored beside the counted hours: the steps, and what `rules.uncounted_reason`
+    needs to explain the hours that did not count."""
+    return {
+        "steps": list(counted.steps),
+        "explanation": counted.explanation,
+        "base_hours": str(base),
+        "labour_share": str(settings.labour_share),
+        "hourly_cost": str(settings.hourly_cost),
+        "windows": [[s.isoformat(), e.isoformat()] for s, e in facts.eligibility_windows],
+        "assignment": [
+            facts.assignment_start.isoformat() if facts.assignment_start else "",
+            facts.assignment_end.isoformat() if facts.assignment_end else "",
+        ],
+        "training_cap": None
+        if settings.training_monthly_cap is None
+        else str(settings.training_monthly_cap),
+    }
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What validating a declaration now would leave uncounted, and why."""
+
+    hours: Decimal
+    reason: str
+
+
+def preview_uncounted(declarations: Iterable[HourDeclaration]) -> dict[int, Preview]:
+    """For declarations awaiting control: the hours validation would NOT count, and why
+    (the control page warns "N h ne seront pas comptées : …" before validating). Nothing
+    written; declarations that would count in full are absent. Two queries plus one per
+    territory's settings."""
+    from django.db.models import prefetch_related_objects
+
+    pending = [d for d in declarations if d.status == DeclarationStatus.SUBMITTED]
+    prefetch_related_objects(
+        pending, "assignment__participant__validations", "assignment__lot__market__buyer"
+    )
+    cache: dict = {}
+    previews = {}
+    for declaration in pending:
+        settings = settings_for_market(declaration.assignment.lot.market, cache=cache)
+        facts = replace(declaration_facts(declaration, settings), validated=True)
+        base, _ = rules.base_hours(facts, settings)
+        counted = rules.count_declaration(facts, settings)
+        left = rules.uncounted_hours(base, counted.hours)
+        if left > 0:
+            detail = counting_detail(facts, settings, counted, base)
+            previews[declaration.pk] = Preview(left, rules.uncounted_reason(counted.rule, detail))
+    return previews
+
+
+@dataclass(frozen=True)
+class Uncounted:
+    """Validated hours that did not count, for one reason (a counting rule)."""
+
+    rule: str
+    hours: Decimal
+    declarations: int
+
+    @property
+    def label(self) -> str:
+        return rules.UNCOUNTED_LABELS.get(self.rule, rules.RULE_LABELS.get(self.rule, self.rule))
+
+
+def _summed(groups: Iterable[Iterable[Uncounted]]) -> tuple[Uncounted, ...]:
+    totals: dict[str, list] = {}
+    for group in groups:
+        for item in group:
+            total = totals.setdefault(item.rule, [ZERO, 0])
+            total[0] += item.hours
+            total[1] += item.declarations
+    return tuple(
+        Uncounted(rule, hours, count)
+        for rule, (hours, count) in sorted(totals.items(), key=lambda kv: -kv[1][0])
+    )
+
+
 @dataclass(frozen=True)
 class ClauseProgress:
     clause: SocialConsideration
     own_counted: Decimal  # counted on the clause's own lot
     globalised: Decimal  # received (+) or given (−) through a globalisation agreement
     progress: rules.Progress
+    uncounted: tuple[Uncounted, ...] = ()  # validated hours that did not count, by reason
+
+    @property
+    def uncounted_hours(self) -> Decimal:
+        return sum((u.hours for u in self.uncounted), ZERO)
 
     @property
     def market(self):  # noqa: ANN201
@@ -90,6 +203,44 @@ class GroupProgress:
     label: str
     clauses: list[ClauseProgress]
     progress: rules.Progress
+
+    @property
+    def uncounted(self) -> tuple[Uncounted, ...]:
+        """The clauses' uncounted hours summed by reason."""
+        return _summed(item.uncounted for item in self.clauses)
+
+    @property
+    def uncounted_hours(self) -> Decimal:
+        return sum((u.hours for u in self.uncounted), ZERO)
+
+
+def _uncounted_per_lot(lot_ids: set[int]) -> dict[int, tuple[Uncounted, ...]]:
+    """Validated hours that did not count, per lot and reason, in one query."""
+    rows = (
+        HourDeclaration.objects.filter(
+            assignment__lot__in=lot_ids,
+            status=DeclarationStatus.VALIDATED,
+            counted_hours__lt=F("base_hours"),
+        )
+        .order_by()
+        .values("assignment__lot", "counting_rule")
+        .annotate(hours=Sum(F("base_hours") - F("counted_hours")), count=Count("pk"))
+    )
+    per_lot: dict[int, list[Uncounted]] = {}
+    for row in rows:
+        per_lot.setdefault(row["assignment__lot"], []).append(
+            Uncounted(row["counting_rule"], row["hours"] or ZERO, row["count"])
+        )
+    return {lot: _summed([items]) for lot, items in per_lot.items()}
+
+
+def uncounted_by_reason(clauses: QuerySet[SocialConsideration]) -> list[Uncounted]:
+    """Validated hours of these clauses (any queryset: a clause, a lot's, a market's, an
+    operation's, a territory's) that did not count, summed by reason — most hours first;
+    `Uncounted.label` is the French reason, `rules.uncounted_reason` the sentence. For
+    reports and exports. One query."""
+    lots = set(clauses.values_list("lot_id", flat=True))
+    return list(_summed(_uncounted_per_lot(lots).values()))
 
 
 def _sums(lot_ids: set[int]) -> dict[int, dict[str, Decimal]]:
@@ -136,7 +287,8 @@ def clause_progress(
     clauses: QuerySet[SocialConsideration], *, today: date | None = None
 ) -> list[ClauseProgress]:
     """Progress of each clause: target, declared, validated, counted (own lot plus what a
-    globalisation agreement moves), shares, alerts. Five queries."""
+    globalisation agreement moves), shares, alerts, and the validated hours that did not
+    count by reason. Six queries."""
     today = today or timezone.localdate()
     clause_list = list(
         clauses.select_related("lot__market__buyer__department").order_by(
@@ -157,6 +309,7 @@ def clause_progress(
         for member in agreement.clauses.all():
             members.setdefault(member.pk, member)
     sums = _sums({c.lot_id for c in members.values()})
+    uncounted = _uncounted_per_lot({c.lot_id for c in clause_list})
     moves: dict[int, Decimal] = {}
     for agreement in agreements:
         pool = [
@@ -193,6 +346,7 @@ def clause_progress(
                     penalty_per_hour=clause.penalty_per_missing_hour,
                     tolerance=_tolerance(clause, table),
                 ),
+                uncounted=uncounted.get(clause.lot_id, ()),
             )
         )
     return result
@@ -334,9 +488,53 @@ def declarations_to_control(
         declarations = declarations.filter(assignment__employer=filters.company_id)
     if filters.month:
         declarations = declarations.filter(month=filters.month)
-    return declarations.select_related(
-        "assignment__participant", "assignment__employer", "assignment__lot__market"
-    ).order_by("month", "assignment__lot__market__reference", "pk")
+    return (
+        declarations.select_related(
+            "assignment__participant", "assignment__employer", "assignment__lot__market"
+        )
+        .prefetch_related(_corrections_prefetch())
+        .order_by("month", "assignment__lot__market__reference", "pk")
+    )
+
+
+def _corrections_prefetch() -> Prefetch:
+    """A declaration's corrections, newest first, as `declaration.correction_events`."""
+    return Prefetch(
+        "events",
+        queryset=DeclarationEvent.objects.filter(kind="corrected").order_by("-created_at", "-pk"),
+        to_attr="correction_events",
+    )
+
+
+def clause_hours_by_person(actor: Actor, clause: SocialConsideration) -> QuerySet | None:
+    """A clause's hours by person and month (declared, counted; personal data): for the
+    facilitators and coordinators who follow its market only — None for anyone else (a
+    buyer reads the counts, never the people). One query per page of rows."""
+    if not policies.controls(actor):
+        return None
+    if not policies.visible_clauses(actor).filter(pk=clause.pk).exists():
+        return None
+    return (
+        HourDeclaration.objects.filter(assignment__lot=clause.lot_id)
+        .order_by()
+        .values(
+            "assignment__participant",
+            "assignment__participant__last_name",
+            "assignment__participant__first_name",
+            "month",
+        )
+        .annotate(
+            declared=Sum("base_hours", filter=Q(status__in=LIVE_STATUSES)),
+            validated=Sum("base_hours", filter=Q(status=DeclarationStatus.VALIDATED)),
+            counted=Sum("counted_hours", filter=Q(status=DeclarationStatus.VALIDATED)),
+        )
+        .order_by(
+            "assignment__participant__last_name",
+            "assignment__participant__first_name",
+            "assignment__participant",
+            "-month",
+        )
+    )
 
 
 def control_filter_choices(actor: Actor) -> tuple[QuerySet, QuerySet]:
@@ -362,6 +560,7 @@ def company_declarations(actor: Actor) -> QuerySet[HourDeclaration]:
     return (
         policies.visible_declarations(actor)
         .select_related("assignment__participant", "assignment__lot__market")
+        .prefetch_related(_corrections_prefetch())
         .order_by("-month", "assignment__lot__market__reference", "pk")
     )
 

@@ -17,7 +17,7 @@ The events others will be told of (notifications, later) happen in ONE place eac
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -50,7 +50,9 @@ from clauses.hours.models import (
     ImportBatch,
 )
 from clauses.hours.rules import Entry
-from clauses.hours.selectors import (  # noqa: F401 — re-exported (demo, tests)
+from clauses.hours.selectors import (  # noqa: F401 — some re-exported (demo, tests)
+    counting_detail,
+    declaration_facts,
     eligibility_windows,
     settings_for_market,
 )
@@ -61,55 +63,9 @@ rules_fold = checks.fold  # the name the spreadsheet import used
 # -- counting ----------------------------------------------------------------------------
 
 
-def _facts(declaration: HourDeclaration, settings: rules.Settings) -> rules.DeclarationFacts:
-    assignment = declaration.assignment
-    return rules.DeclarationFacts(
-        month=declaration.month,
-        modality=assignment.modality,
-        validated=declaration.status == DeclarationStatus.VALIDATED,
-        declared_hours=declaration.declared_hours,
-        declared_amount_ht=declaration.declared_amount_ht,
-        is_training=declaration.is_training,
-        assignment_start=assignment.start_date,
-        assignment_end=assignment.end_date,
-        eligibility_windows=eligibility_windows(
-            assignment.participant.validations.all(), months=settings.eligibility_months
-        ),
-        eligible_by_status=assignment.modality in rules.ELIGIBLE_BY_STATUS_MODALITIES,
-    )
-
-
-def _detail(
-    facts: rules.DeclarationFacts, settings: rules.Settings, counted: rules.Counted, base: Decimal
-) -> dict:
-    """What `rules.uncounted_reason` needs to explain the hours that did not count."""
-    return {
-        "steps": list(counted.steps),
-        "explanation": counted.explanation,
-        "base_hours": str(base),
-        "labour_share": str(settings.labour_share),
-        "hourly_cost": str(settings.hourly_cost),
-        "windows": [[s.isoformat(), e.isoformat()] for s, e in facts.eligibility_windows],
-        "assignment": [
-            facts.assignment_start.isoformat() if facts.assignment_start else "",
-            facts.assignment_end.isoformat() if facts.assignment_end else "",
-        ],
-        "training_cap": None
-        if settings.training_monthly_cap is None
-        else str(settings.training_monthly_cap),
-    }
-
-
-def preview_count(declaration: HourDeclaration, settings: rules.Settings) -> rules.Counted:
-    """What a declaration would count if it were validated now (the control page's
-    warning: "N h ne seront pas comptées : …"). Nothing written."""
-    facts = _facts(declaration, settings)
-    return rules.count_declaration(replace(facts, validated=True), settings)
-
-
 def _apply_count(declaration: HourDeclaration, settings: rules.Settings) -> bool:
     """Compute the counted value into the declaration; True if it changed."""
-    facts = _facts(declaration, settings)
+    facts = declaration_facts(declaration, settings)
     base, _ = rules.base_hours(facts, settings)
     counted = rules.count_declaration(facts, settings)
     changed = (
@@ -120,7 +76,7 @@ def _apply_count(declaration: HourDeclaration, settings: rules.Settings) -> bool
     declaration.base_hours = base
     declaration.counted_hours = counted.hours
     declaration.counting_rule = counted.rule
-    declaration.counting_detail = _detail(facts, settings, counted, base)
+    declaration.counting_detail = counting_detail(facts, settings, counted, base)
     declaration.counted_at = timezone.now()
     return changed
 

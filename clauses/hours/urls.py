@@ -11,6 +11,7 @@ urlpatterns = [
     path("mes-clauses/modele.<str:fmt>", views.template_file, name="template"),
     path("controle/", views.control_list, name="control"),
     path("declarations/<int:pk>/controle/", views.control, name="control_one"),
+    path("controle/decisions/", views.control_many, name="control_many"),
     path("clauses/<int:pk>/", views.clause_detail, name="clause"),
     path("conventions/", views.agreements, name="agreements"),
     path("conventions/<int:pk>/resiliation/", views.end_agreement, name="agreement_end"),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clauses.access.actors import Actor, actor_for_request
-from clauses.hours import imports, policies, selectors, services
+from clauses.hours import imports, policies, rules, selectors, services
 from clauses.hours.forms import (
     AgreementCompanyForm,
     AgreementForm,
@@ -30,6 +30,7 @@ from clauses.hours.forms import (
 from clauses.hours.selectors import ControlFilters
 
 PER_PAGE = 25
+PEOPLE_PER_PAGE = 50
 
 
 def _company(request: HttpRequest) -> Actor:
@@ -156,17 +157,83 @@ def control_list(request: HttpRequest) -> HttpResponse:
     declarations = selectors.declarations_to_control(actor, filters)
     page = Paginator(declarations, PER_PAGE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in request.GET.items() if k != "page"})
+    previews = selectors.preview_uncounted(page.object_list)
     return render(
         request,
         "hours/control.html",
         {
             "filter_form": form,
             "page": page,
+            "rows": [(d, previews.get(d.pk)) for d in page.object_list],
             "query": query,
             "control_form": ControlForm(),
             "alerts": selectors.alerts(actor),
         },
     )
+
+
+DONE = {
+    "validate": "validée(s)",
+    "reject": "refusée(s)",
+    "request_fix": "correction(s) demandée(s)",
+}
+
+
+@require_POST
+def control_many(request: HttpRequest) -> HttpResponse:
+    """The control page's form: a decision (and a reason to refuse or ask a fix) per
+    declaration; "only" = one row's button, else every decision chosen. All or none."""
+    actor = _controller(request)
+    only = request.POST.get("only", "")
+    chosen: dict[int, tuple[str, str]] = {}
+    for key, value in request.POST.items():
+        number = key.removeprefix("decision-")
+        if key.startswith("decision-") and number.isdigit() and value:
+            if not only or number == only:
+                chosen[int(number)] = (value, request.POST.get(f"reason-{number}", "")[:2000])
+    back = request.POST.get("next", "")
+    target = f"{reverse('hours:control')}{back if back.startswith('?') else ''}"
+    if not chosen:
+        messages.error(request, "Choisissez une décision pour au moins une déclaration.")
+        return redirect(target)
+    declarations = {
+        d.pk: d
+        for d in policies.visible_declarations(actor)
+        .filter(pk__in=chosen)
+        .select_related("assignment__lot__market__buyer__department", "assignment__employer")
+    }
+    if len(declarations) != len(chosen):
+        raise Http404
+    decisions = [
+        services.Decision(declarations[pk], decision, reason)
+        for pk, (decision, reason) in sorted(chosen.items())
+    ]
+    try:
+        services.control_declarations(actor=actor, decisions=decisions, request=request)
+    except ValidationError as error:
+        messages.error(
+            request,
+            "Rien n'a été enregistré. "
+            + " ".join(
+                f"Déclaration n° {pk} : {' '.join(texts)}"
+                for pk, texts in error.message_dict.items()
+            ),
+        )
+        return redirect(target)
+    if len(decisions) == 1:
+        only_one = decisions[0].declaration
+        messages.success(
+            request, f"Déclaration n° {only_one.pk} : {only_one.get_status_display().lower()}."
+        )
+    else:
+        counts = {k: sum(1 for d in decisions if d.decision == k) for k in DONE}
+        messages.success(
+            request,
+            f"{len(decisions)} décisions enregistrées : "
+            + ", ".join(f"{n} {DONE[k]}" for k, n in counts.items() if n)
+            + ".",
+        )
+    return redirect(target)
 
 
 @require_POST
@@ -207,7 +274,19 @@ def clause_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not items:
         raise Http404
-    return render(request, "hours/clause.html", {"item": items[0]})
+    item = items[0]
+    people = selectors.clause_hours_by_person(actor, item.clause)
+    return render(
+        request,
+        "hours/clause.html",
+        {
+            "item": item,
+            "reasons": [(u, rules.uncounted_reason(u.rule)) for u in item.uncounted],
+            "people": None
+            if people is None
+            else Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page")),
+        },
+    )
 
 
 # -- globalisation agreements -------------------------------------------------------------

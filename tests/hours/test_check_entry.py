@@ -147,3 +147,54 @@ def test_within_the_ceiling_and_dates_nothing_is_refused(value, month):
     if month < rules.add_months(rules.first_of_month(TODAY), -rules.OLDEST_MONTHS):
         return
     assert rules.check_entry(facts(), entry(str(value), month=month)) == []
+
+
+# -- uncounted hours explained (#12.1) ----------------------------------------------------
+
+
+def test_each_rule_that_leaves_hours_out_is_explained_in_french():
+    detail = {
+        "windows": [["2026-04-10", "2028-04-09"]],
+        "assignment": ["2025-09-01", "2026-12-31"],
+        "training_cap": "20",
+    }
+    expected = {
+        rules.RULE_NOT_VALIDATED: "pas validée",
+        rules.RULE_OUT_OF_ELIGIBILITY: "hors de la période d'éligibilité de la personne "
+        "(éligibilité validée du 10/04/2026 au 09/04/2028)",
+        rules.RULE_PARTLY_ELIGIBLE: "au prorata des jours couverts",
+        rules.RULE_OUT_OF_ASSIGNMENT: "hors des dates de la mission (du 01/09/2025 au 31/12/2026)",
+        rules.RULE_TRAINING_EXCLUDED: "formation ne sont pas comptées",
+        rules.RULE_TRAINING_CAPPED: "plafond mensuel du territoire (20 h)",
+    }
+    assert set(expected) == set(rules.UNCOUNTED_LABELS)
+    for rule, fragment in expected.items():
+        sentence = rules.uncounted_reason(rule, {**detail, "steps": [rule]})
+        assert fragment in sentence, (rule, sentence)
+        assert sentence[0].isupper() and sentence.endswith(".")
+
+
+def test_rules_that_count_everything_say_nothing():
+    for rule in (rules.RULE_HOURS_WORKED, rules.RULE_AMOUNT_CONVERTED, rules.RULE_TRAINING):
+        assert rules.uncounted_reason(rule, {"steps": [rule]}) == ""
+    assert rules.uncounted_reason(rules.RULE_BONUS, {"steps": ["hours_worked", "bonus"]}) == ""
+
+
+def test_no_eligibility_at_all_and_old_details_without_windows():
+    sentence = rules.uncounted_reason(rules.RULE_OUT_OF_ELIGIBILITY, {"windows": []})
+    assert "aucune éligibilité validée ne couvre ce mois" in sentence
+    summed = rules.uncounted_reason(rules.RULE_OUT_OF_ELIGIBILITY)  # no detail: no dates
+    assert summed.startswith("Le mois est hors de la période d'éligibilité de la personne :")
+    steps = {"steps": ["hours_worked", "partly_eligible", "training_capped"]}
+    both = rules.uncounted_reason(rules.RULE_TRAINING_CAPPED, steps)
+    assert "prorata" in both and "plafond" in both
+
+
+@given(st.sampled_from(sorted(rules.RULE_LABELS)), st.dictionaries(st.text(), st.text()))
+def test_any_stored_detail_gives_a_sentence_never_an_error(rule, junk):
+    assert isinstance(rules.uncounted_reason(rule, junk), str)
+
+
+def test_a_broken_training_cap_is_left_out():
+    sentence = rules.uncounted_reason(rules.RULE_TRAINING_CAPPED, {"training_cap": "n'importe"})
+    assert sentence.endswith("plafond mensuel du territoire.")
