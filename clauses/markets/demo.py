@@ -34,7 +34,6 @@ from clauses.markets.enums import (
     EligiblePublic,
     MarketStatus,
     MeetingKind,
-    Modality,
     OperationKind,
     Procedure,
 )
@@ -527,12 +526,12 @@ def _build(
                     "duration_months": lot_spec.cleaning_months,
                     "transferred_staff_monthly_hours": lot_spec.transferred_hours,
                 }
+            # No publics nor modalities chosen, as from the lot form: the clause gets the
+            # territory's publics and every modality (clauses.markets.publics, #12.6).
             services.set_consideration(
                 actor=actor,
                 lot=lot,
                 kind=ConsiderationKind.EXECUTION_CONDITION,
-                eligible_publics=PUBLICS,
-                modalities=list(Modality.values),
                 calculation=calculation,
                 penalty_per_missing_hour=Decimal(50),
             )

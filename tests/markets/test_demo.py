@@ -75,3 +75,27 @@ def test_demo_is_idempotent(seeded):
         Meeting.objects.count(),
     )
     assert before == after
+
+
+def test_demo_clauses_list_the_territory_publics_and_statuses_carry_real_dates(seeded):
+    from clauses.markets import clause_text
+    from clauses.markets.enums import ConsiderationKind, EligiblePublic
+
+    markets = Market.objects.filter(is_demo=True)
+    clauses = SocialConsideration.objects.filter(
+        lot__market__in=markets, kind=ConsiderationKind.EXECUTION_CONDITION
+    )
+    assert clauses.exists()
+    for clause in clauses:
+        assert len(clause.eligible_publics) > 1 and clause.modalities
+        html = clause_text.clause_html(clause)
+        for code in clause.eligible_publics:
+            assert EligiblePublic(code).label.replace("'", "&#x27;") in html
+    running = markets.filter(status=MarketStatus.IN_EXECUTION)
+    assert running.exists()
+    for market in running:
+        assert market.consultation_launch_date <= market.notification_date <= market.start_date, (
+            market.reference
+        )
+        dated = market.events.filter(to_status=MarketStatus.IN_EXECUTION).get()
+        assert dated.details["start_date"] == market.start_date.isoformat()

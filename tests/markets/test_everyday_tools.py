@@ -74,8 +74,8 @@ def test_list_is_paginated_within_a_query_budget(client, world, django_assert_ma
     for number in range(25):
         world.market(reference=f"P-{number:02d}", subject=f"Marché numéro {number}")
     log_in(client, world, "coordinator93")
-    client.get(LIST)  # warm the session and caches
-    with django_assert_max_num_queries(22):
+    client.get(LIST)  # warm the session and caches (16 queries measured for 20 rows)
+    with django_assert_max_num_queries(18):
         response = client.get(LIST, {"q": "numéro", "annee": str(TODAY.year), "clause": ""})
     assert response.status_code == 200
     assert len(market_ids(text(response))) == 20
