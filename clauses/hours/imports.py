@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from clauses.access.actors import Actor
 from clauses.core.dates import add_months, first_of_month
-from clauses.core.numbers import NumberError, parse_decimal
+from clauses.core.numbers import NumberError, NumberOutOfRange, parse_decimal
 from clauses.core.spreadsheets import (
     Formula,
     SpreadsheetError,
@@ -81,12 +81,11 @@ def _number(value: Any, what: str, maximum: Decimal) -> Decimal | None:
     if not isinstance(value, int | float | Decimal) or isinstance(value, bool):
         value = _text(value)
     try:
-        return parse_decimal(value, maximum=maximum)
-    except NumberError as exc:
-        shown = _text(value) if isinstance(value, str) else value
-        if "trop grand" in str(exc) or "fini" in str(exc):
-            raise _CellError(f"« {shown} » n'est pas {what} plausible.") from None
-        raise _CellError(f"« {shown} » n'est pas {what}.") from None
+        return parse_decimal(value, maximum=maximum, minimum=-maximum)
+    except NumberOutOfRange:
+        raise _CellError(f"« {value} » n'est pas {what} plausible.") from None
+    except NumberError:
+        raise _CellError(f"« {value} » n'est pas {what}.") from None
 
 
 def _month(value: Any) -> date | None:

@@ -11,10 +11,6 @@ column is already lower-case ASCII, so the case sensitivity of LIKE does not mat
 
 import re
 
-# `fold` moved to clauses.core.text (#16); the name stays importable here until the last
-# callers (clauses/programme) import it from core.
-from clauses.core.text import fold  # noqa: F401
-
 MAX_QUERY_LENGTH = 100
 
 
