@@ -57,6 +57,32 @@ class CheckedFile:
     sha256: str
 
 
+MIME_TYPES = {
+    AttachmentType.PDF: "application/pdf",
+    AttachmentType.DOCX: (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
+    AttachmentType.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    AttachmentType.ODT: "application/vnd.oasis.opendocument.text",
+    AttachmentType.ODS: "application/vnd.oasis.opendocument.spreadsheet",
+    AttachmentType.CSV: "text/csv; charset=utf-8",
+}
+
+
+def content_type_of(detected_type: str) -> str:
+    """The content type to serve a stored file with: from its detected type (#11.9)."""
+    return MIME_TYPES.get(detected_type, "application/octet-stream")
+
+
+def download_name(original_name: str, detected_type: str) -> str:
+    """The name offered for download: the original one, with the detected type's extension
+    added when the name says otherwise (`page.html` holding a PDF → `page.html.pdf`)."""
+    name = original_name or "piece-jointe"
+    if detected_type in MIME_TYPES and _extension(name) != detected_type:
+        return f"{name}.{detected_type}"
+    return name
+
+
 def _safe_name(name: str) -> str:
     base = (name or "fichier").replace("\\", "/").rsplit("/", 1)[-1].strip()
     base = "".join(ch for ch in base if ch.isprintable())
