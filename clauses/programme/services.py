@@ -22,6 +22,7 @@ from clauses.desk.models import Request
 from clauses.markets import policies as market_policies
 from clauses.markets import services as market_services
 from clauses.markets.models import Market
+from clauses.network.models import FacilitatorStructure
 from clauses.programme import imports, policies, rules, selectors
 from clauses.programme.enums import ReviewDecision
 from clauses.programme.models import Programme, ProgrammeLine
@@ -236,6 +237,10 @@ def convert_line(*, actor: Actor, line: ProgrammeLine) -> Market:
         "duration_months": line.duration_months,
         "is_demo": programme.is_demo,
     }
+    if actor.is_facilitator and len(actor.structure_ids) == 1:
+        # The facilitator who turns the line into a market follows it.
+        (structure_id,) = actor.structure_ids
+        data["following_structure"] = FacilitatorStructure.objects.get(pk=structure_id)
     communes = [line.commune] if line.commune_id else []
     request = line.desk_request
     link_request = (

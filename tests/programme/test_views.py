@@ -168,6 +168,7 @@ def test_the_desk_request_linked_on_review_goes_with_the_market(client, world):
     facilitator = world.actor("facilitator")
     services.review_line(actor=facilitator, line=line, decision="kept", desk_request=request)
     market = services.convert_line(actor=facilitator, line=line)
+    assert market.following_structure == world.s93
     request.refresh_from_db()
     assert market.desk_request == request and request.converted_market_id == market.pk
     assert market.subject == line.title  # the line's facts, not the request's

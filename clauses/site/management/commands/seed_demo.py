@@ -20,6 +20,7 @@ from clauses.hours import demo as hours_demo
 from clauses.markets import demo as markets_demo
 from clauses.network import demo as network_demo
 from clauses.observatory import demo as observatory_demo
+from clauses.programme import demo as programme_demo
 
 DEMO_SEEDS: list[Callable[..., None]] = [
     network_demo.seed,
@@ -30,6 +31,7 @@ DEMO_SEEDS: list[Callable[..., None]] = [
     markets_demo.seed,
     followup_demo.seed,
     hours_demo.seed,
+    programme_demo.seed,
     observatory_demo.seed,
 ]
 
