@@ -11,11 +11,12 @@ subcontracting) is never changed by counting; the *counted* value is computed fr
 explanation, stored beside the declaration so that every counted hour is traceable.
 """
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from clauses.core.dates import add_months, first_of_month, last_of_month
 
 HUNDREDTH = Decimal("0.01")
 ZERO = Decimal("0")
@@ -91,21 +92,8 @@ class RuleError(ValueError):
 
 
 # -- months ------------------------------------------------------------------------------
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def last_of_month(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clipped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# first_of_month, last_of_month and add_months come from clauses.core.dates (imported above,
+# still reachable as rules.add_months…).
 
 
 def _overlap(a_start: date, a_end: date, b_start: date, b_end: date) -> tuple[date, date] | None:
@@ -570,13 +558,12 @@ def is_correction(facts: EntryFacts, entry: Entry) -> bool:
 def _check_assignment(facts: EntryFacts) -> list[Reason]:
     if facts.assignment_id is None:
         return [Reason("assignment", "indiquez le numéro de la mission.")]
-    if facts.assignment is None:
-        return [Reason("assignment", f"mission n° {facts.assignment_id} inconnue.")]
-    if not facts.assignment.own:
+    if facts.assignment is None or not facts.assignment.own:
+        # One message for both: a token must not learn which mission numbers exist (#11.9).
         return [
             Reason(
                 "assignment",
-                f"la mission n° {facts.assignment.pk} n'est pas une mission de votre entreprise.",
+                f"mission n° {facts.assignment_id} inconnue de votre entreprise.",
             )
         ]
     return []

@@ -76,7 +76,7 @@ def test_duplicate_rows_and_other_companys_assignment(hw):
     )
     messages = [str(p) for p in run(hw, raw).problems]
     assert any("ligne 3" in m and "déjà à la ligne 2" in m for m in messages)
-    assert any("ligne 4" in m and "pas une mission de votre entreprise" in m for m in messages)
+    assert any("ligne 4" in m and "inconnue de votre entreprise" in m for m in messages)
     assert not HourDeclaration.objects.exists()
 
 
