@@ -109,6 +109,7 @@ def test_facilitator_converts_a_request_adds_a_clause_and_downloads_it(page, axe
     expect(page.locator("#texte-clause")).to_contain_text("au moins 833 heures")
     expect(page.get_by_role("button", name="Copier")).to_be_visible()
     axe(page)
+    assert_every_action_shows_its_words(page)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Télécharger au format Word (DOCX)").click()
     download = download_info.value
@@ -116,6 +117,10 @@ def test_facilitator_converts_a_request_adds_a_clause_and_downloads_it(page, axe
     with open(download.path(), "rb") as handle:
         paragraphs = [p.text for p in Document(io.BytesIO(handle.read())).paragraphs]
     assert any("833 heures" in p for p in paragraphs)
+
+    # The list of markets: every action labelled too.
+    page.goto("/marches/")
+    assert_every_action_shows_its_words(page)
 
 
 def test_calculator_updates_its_result_in_place(page, axe):
