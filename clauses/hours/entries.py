@@ -4,7 +4,6 @@ the pure `rules.check_entry`. Shared by the form, the spreadsheet import and the
 (`services.save_entries` calls it inside its transaction, after the person's lock).
 """
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from clauses.access.actors import Actor
+from clauses.core.text import compact
 from clauses.followup.models import Assignment, Participant
 from clauses.hours import policies, rules
 from clauses.hours.enums import LIVE_STATUSES
@@ -74,12 +74,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def fold(text: str) -> str:
-    """Lower-case letters and digits only, accents removed: to compare typed names."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if c.isalnum())
 
 
 def identity(participant: Participant) -> str:
@@ -185,9 +179,9 @@ def check_entries(
                 start=assignment.start_date,
                 end=assignment.end_date,
                 subcontracting=assignment.modality in rules.SUBCONTRACTING_MODALITIES,
-                person_name=fold(str(assignment.participant)),
+                person_name=compact(str(assignment.participant)),
             ),
-            typed_name=fold(entry.participant_name) if entry.participant_name else "",
+            typed_name=compact(entry.participant_name) if entry.participant_name else "",
             existing=_standing(existing.get(key)) if key else None,
             earlier_line=seen.get(key) if key else None,
             person_hours=elsewhere.get(person, Decimal(0)) if person else Decimal(0),

@@ -58,8 +58,6 @@ from clauses.hours.selectors import (  # noqa: F401 — some re-exported (demo, 
 )
 from clauses.markets.models import SocialConsideration
 
-rules_fold = checks.fold  # the name the spreadsheet import used
-
 # -- counting ----------------------------------------------------------------------------
 
 
