@@ -9,11 +9,12 @@ period from 15 March therefore leaves out March's declarations, and one ending o
 takes them in — presets always start on the first of a month, so they never cut one.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+
+from clauses.core.dates import add_months, last_of_month
 
 YEAR = "year"
 QUARTER = "quarter"
@@ -62,16 +63,12 @@ class Period:
 
     def months(self) -> list[date]:
         """The first day of every month whose first day is in the period, in order."""
-        first = self.start if self.start.day == 1 else _next_month(self.start.replace(day=1))
+        first = self.start if self.start.day == 1 else add_months(self.start.replace(day=1), 1)
         result = []
         while first <= self.end:
             result.append(first)
-            first = _next_month(first)
+            first = add_months(first, 1)
         return result
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def year(value: int) -> Period:
@@ -85,7 +82,7 @@ def quarter(value: int, number: int) -> Period:
     last_month = first_month + 2
     return Period(
         date(value, first_month, 1),
-        date(value, last_month, calendar.monthrange(value, last_month)[1]),
+        last_of_month(date(value, last_month, 1)),
     )
 
 
@@ -93,7 +90,7 @@ def last_12_months(today: date) -> Period:
     """The twelve whole months before the current one (the current month is not over)."""
     end = today.replace(day=1) - timedelta(days=1)
     start = date(end.year - 1, end.month, 1)
-    start = _next_month(start)
+    start = add_months(start, 1)
     return Period(start, end)
 
 
