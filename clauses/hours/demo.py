@@ -8,7 +8,10 @@ control, some corrections asked, some refusals. Counted hours are computed by th
 rules (`services.recount`). One clause is left behind schedule (its hours stop well short of
 the time elapsed) and one closed market ends short of its target (its clause has a penalty
 per missing hour). The demo company gets a globalisation agreement linking two running
-clauses. Idempotent: all of it is rebuilt.
+clauses, and three stories told through the services (issue 12): a person whose
+eligibility was validated six weeks after the mission began (its first months did not
+count, and the pages say why), a correction of a validated month with its reason and
+history (back to control), and a refusal with its reason. Idempotent: all of it is rebuilt.
 """
 
 from collections import defaultdict
@@ -19,8 +22,11 @@ from typing import TextIO
 from django.db.models import Q
 from django.utils import timezone
 
+from clauses.access.actors import Actor, actor_for_membership
 from clauses.accounts.demo import DEMO_COMPANY_NAME
-from clauses.followup.models import Assignment
+from clauses.accounts.enums import OrganisationKind, Role
+from clauses.accounts.models import Membership, Organisation
+from clauses.followup.models import Assignment, EligibilityValidation
 from clauses.hours import policies, rules, services
 from clauses.hours.enums import DeclarationSource, DeclarationStatus
 from clauses.hours.models import DeclarationEvent, GlobalisationAgreement, HourDeclaration
@@ -32,6 +38,9 @@ AGREEMENT_REFERENCE = "CG-DEMO-93-001"
 FIX_REASON = "Merci de joindre le relevé d'heures signé du mois."
 REJECT_REASON = "Heures déjà déclarées sur une autre mission (doublon)."
 ENDED_SHORT_SHARE = Decimal("0.7")  # the closed market stops at 70 % of its target
+LATE_VALIDATION_DAYS = 45  # the late story: eligibility validated 45 days into the mission
+CORRECTION_REASON = "Deux jours d'intempéries comptés par erreur : relevé rectifié joint."
+REFUSAL_REASON = "Le relevé d'heures joint est celui d'un autre chantier : merci de le renvoyer."
 
 
 def _months(assignment: Assignment, today: date) -> list[date]:
@@ -161,9 +170,11 @@ def seed(*, stdout: TextIO) -> None:
     )
     ended.update(penalty_per_missing_hour=Decimal(50))
     agreement = _agreement(assignments, today)
+    stories = _stories(assignments, today)
     stdout.write(
         f"Heures : {len(created)} déclarations mensuelles sur {len(assignments)} missions"
         + (f", convention de globalisation {agreement.reference}" if agreement else "")
+        + "".join(f", {story}" for story in stories)
         + ".\n"
     )
 
@@ -202,3 +213,132 @@ def _agreement(assignments: list[Assignment], today: date) -> GlobalisationAgree
     )
     agreement.clauses.set(clauses)
     return agreement
+
+
+# -- stories of issue 12: late eligibility, a correction, a refusal -------------------------
+
+
+def _any_user_id() -> int | None:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    user = users.filter(is_superuser=True).order_by("pk").first() or users.order_by("pk").first()
+    return user.pk if user else None
+
+
+def _actor(organisation: Organisation | None, role: str, **scope: object) -> Actor | None:
+    """The demo account of that organisation and role when there is one (demo mode), else
+    a system actor with the same scope."""
+    membership = (
+        Membership.objects.filter(organisation=organisation, role=role)
+        .select_related("user", "organisation")
+        .order_by("pk")
+        .first()
+        if organisation is not None
+        else None
+    )
+    if membership is not None:
+        actor = actor_for_membership(membership)
+        if actor.role == role:
+            return actor
+    user_id = _any_user_id()
+    if user_id is None:
+        return None
+    return Actor(
+        user_id=user_id,
+        role=role,
+        organisation_id=organisation.pk if organisation is not None else None,
+        label="Données de démonstration",
+        **scope,  # type: ignore[arg-type]
+    )
+
+
+def _stories(assignments: list[Assignment], today: date) -> list[str]:
+    company = next((a.employer for a in assignments if a.employer.name == DEMO_COMPANY_NAME), None)
+    if company is None:
+        return []
+    mine = [a for a in assignments if a.employer_id == company.pk]
+    validated = {
+        a.pk: list(
+            HourDeclaration.objects.filter(
+                assignment=a, status=DeclarationStatus.VALIDATED, declared_hours__isnull=False
+            ).order_by("month")
+        )
+        for a in mine
+    }
+    # Missions with a few validated months, those of running markets first.
+    running = sorted(
+        (a for a in mine if len(validated[a.pk]) >= 3),
+        key=lambda a: (a.lot.market.status != "in_execution", a.start_date, a.pk),
+    )
+    stories = []
+    company_actor = _actor(
+        company, Role.COMPANY_CONTACT, organisation_kind=OrganisationKind.COMPANY
+    )
+    if running:
+        stories.append(_late_eligibility(running[0]))
+    if company_actor is not None and len(running) > 1:
+        stories.append(_correction(company_actor, validated[running[1].pk][-1], today))
+    waiting = (
+        HourDeclaration.objects.filter(
+            assignment__in=mine, status=DeclarationStatus.SUBMITTED, is_demo=True
+        )
+        .select_related("assignment__lot__market__following_structure", "assignment__employer")
+        .exclude(events__kind="corrected")
+        .order_by("-month", "pk")
+        .first()
+    )
+    if waiting is not None:
+        refused = _refusal(waiting)
+        if refused:
+            stories.append(refused)
+    return stories
+
+
+def _late_eligibility(assignment: Assignment) -> str:
+    """The person's eligibility was validated 45 days after the mission began: the hours
+    of the days before did not count (whole months out, the month it began pro rata)."""
+    start = assignment.start_date + timedelta(days=LATE_VALIDATION_DAYS)
+    EligibilityValidation.objects.filter(
+        participant=assignment.participant, withdrawn_at__isnull=True
+    ).update(valid_from=start)
+    services.recount_participant(assignment.participant)
+    return (
+        f"éligibilité validée {LATE_VALIDATION_DAYS} jours après le début de la mission "
+        f"n° {assignment.pk} (heures non comptées expliquées)"
+    )
+
+
+def _correction(actor: Actor, declaration: HourDeclaration, today: date) -> str:
+    """The company corrects a validated month (fewer hours), with its reason: kept in the
+    history, back to control."""
+    hours = max((declaration.declared_hours or Decimal(0)) - Decimal(14), Decimal(1))
+    services.declare(
+        actor=actor,
+        assignment=declaration.assignment,
+        month=declaration.month,
+        hours=hours,
+        reason=CORRECTION_REASON,
+        today=today,
+    )
+    return f"correction de la déclaration n° {declaration.pk} (motif et historique)"
+
+
+def _refusal(declaration: HourDeclaration) -> str:
+    """The facilitator who follows the market refuses a declaration, with its reason."""
+    structure = declaration.assignment.lot.market.following_structure
+    if structure is None:
+        return ""
+    organisation = Organisation.objects.filter(structure=structure).first()
+    actor = _actor(
+        organisation,
+        Role.FACILITATOR,
+        organisation_kind=OrganisationKind.FACILITATOR_STRUCTURE,
+        structure_ids=frozenset({structure.pk}),
+    )
+    if actor is None or not policies.can_control(actor, declaration):
+        return ""
+    services.control_declaration(
+        actor=actor, declaration=declaration, decision="reject", reason=REFUSAL_REASON
+    )
+    return f"déclaration n° {declaration.pk} refusée avec son motif"
