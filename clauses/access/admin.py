@@ -65,7 +65,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         count = 0
         for token in queryset:
             if policies.can_revoke_token(actor, token) and token.revoked_at is None:
-                revoke_token(actor=actor, token=token, request=request)
+                revoke_token(actor=actor, token=token)
                 count += 1
         messages.success(request, f"{count} jeton(s) révoqué(s).")
 

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from clauses.access import audit
@@ -59,7 +58,6 @@ def create_token(
     role: str,
     scope: str = TokenScope.READ,
     expires_at: datetime | None = None,
-    request: HttpRequest | None = None,
     raw: str | None = None,
     is_demo: bool = False,
 ) -> CreatedToken:
@@ -88,13 +86,12 @@ def create_token(
         AuditAction.CREATE,
         token,
         changes={"rôle": role, "droits": scope, "expire le": expires_at},
-        request=request,
     )
     return CreatedToken(token=token, raw=raw)
 
 
 @transaction.atomic
-def revoke_token(*, actor: Actor, token: ApiToken, request: HttpRequest | None = None) -> None:
+def revoke_token(*, actor: Actor, token: ApiToken) -> None:
     """Revoke a token at once (the caller checked `can_revoke_token`). Idempotent."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
@@ -102,7 +99,7 @@ def revoke_token(*, actor: Actor, token: ApiToken, request: HttpRequest | None =
     token.revoked_at = timezone.now()
     token.revoked_by_id = actor.user_id
     token.save(update_fields=["revoked_at", "revoked_by"])
-    audit.record(actor, AuditAction.REVOKE, token, request=request)
+    audit.record(actor, AuditAction.REVOKE, token)
 
 
 def find_usable_token(raw: str) -> ApiToken | None:

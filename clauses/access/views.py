@@ -56,7 +56,6 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 scope=form.cleaned_data["scope"],
                 expires_at=form.expires_at(),
-                request=request,
             )
         except TokenError as error:
             form.add_error(None, str(error))
@@ -77,7 +76,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.can_revoke_token(actor, token):
         raise Http404("Page introuvable.")
     if request.method == "POST":
-        revoke_token(actor=actor, token=token, request=request)
+        revoke_token(actor=actor, token=token)
         messages.success(
             request, f"Le jeton « {token.name} » est révoqué : il est refusé dès maintenant."
         )

@@ -143,7 +143,6 @@ class ParticipantAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
             services.log_participant_view(
                 actor=actor_for_request(request),
                 participant=participant,
-                request=request,
                 via="admin",
             )
         return response

@@ -10,7 +10,6 @@ tools also honour): a name typed as "=HYPERLINK(…)" stays text (formula inject
 
 import json
 
-from django.http import HttpRequest
 from openpyxl.styles import Font
 
 from clauses.access.actors import Actor
@@ -39,12 +38,8 @@ def _label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def right_of_access_workbook(
-    *, actor: Actor, participant: Participant, request: HttpRequest | None = None
-) -> bytes:
-    data = json.loads(
-        services.right_of_access_export(actor=actor, participant=participant, request=request)
-    )
+def right_of_access_workbook(*, actor: Actor, participant: Participant) -> bytes:
+    data = json.loads(services.right_of_access_export(actor=actor, participant=participant))
     workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "Identité"

@@ -21,7 +21,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat
-from django.http import HttpRequest
 from django.utils import timezone
 
 from clauses.access import audit
@@ -92,7 +91,6 @@ def _create_or_reuse(
     prescriber_kind: str,
     created_by_id: int | None,
     is_demo: bool,
-    request: HttpRequest | None,
 ) -> tuple[Participant, bool]:
     if birth_date is not None:
         birth_year = birth_date.year
@@ -127,7 +125,6 @@ def _create_or_reuse(
             AuditAction.UPDATE,
             existing,
             changes={"reused_by_identity_key": True, "fields": changed},
-            request=request,
         )
         return existing, False
     participant = Participant.objects.create(
@@ -146,7 +143,7 @@ def _create_or_reuse(
         created_by_id=created_by_id,
         is_demo=is_demo,
     )
-    audit.record(actor, AuditAction.CREATE, participant, request=request)
+    audit.record(actor, AuditAction.CREATE, participant)
     return participant, True
 
 
@@ -164,7 +161,6 @@ def create_participant(
     prescriber: Partner | None = None,
     prescriber_kind: str = "",
     is_demo: bool = False,
-    request: HttpRequest | None = None,
 ) -> tuple[Participant, bool]:
     """Record a person for a structure, or reuse the same person already known in the
     territory (same identity key in the same département): returns (participant, created).
@@ -189,20 +185,16 @@ def create_participant(
             prescriber_kind=prescriber_kind,
             created_by_id=actor.user_id,
             is_demo=is_demo,
-            request=request,
         )
 
 
-def log_participant_view(
-    *, actor: Actor, participant: Participant, request: HttpRequest | None = None, via: str = ""
-) -> None:
+def log_participant_view(*, actor: Actor, participant: Participant, via: str = "") -> None:
     """Every view of a participant page or API detail is an audit event (action view)."""
     audit.record(
         actor,
         AuditAction.VIEW,
         participant,
         changes={"via": via} if via else None,
-        request=request,
         territory=participant.department.code if participant.department_id else None,
     )
 
@@ -235,7 +227,6 @@ def validate_eligibility(
     pass_iae_valid_until: datetime.date | None = None,
     notes: str = "",
     on: datetime.date | None = None,
-    request: HttpRequest | None = None,
 ) -> EligibilityValidation:
     """The facilitator's decision. The facts may support criteria (`rules.assess`); the
     facilitator checks what it retains, or derogates on a prescriber's motivated opinion.
@@ -296,7 +287,6 @@ def validate_eligibility(
             AuditAction.CREATE,
             validation,
             changes={"criteria_count": len(codes), "derogation": derogation},
-            request=request,
             territory=participant.department.code if participant.department_id else None,
         )
         eligibility_changed.send(sender=Participant, participant=participant)
@@ -336,7 +326,6 @@ def create_assignment(
     weekly_hours: Decimal | None = None,
     trade: str = "",
     intermediary: Partner | None = None,
-    request: HttpRequest | None = None,
 ) -> Assignment:
     """Put a participant to work on a lot's clause, for a company of that lot. The first
     assignment starts the validity of the participant's eligibility."""
@@ -361,7 +350,7 @@ def create_assignment(
             created_by_id=actor.user_id,
         )
         _refresh_validity(participant)
-        audit.record(actor, AuditAction.CREATE, assignment, organisation=employer, request=request)
+        audit.record(actor, AuditAction.CREATE, assignment, organisation=employer)
         eligibility_changed.send(sender=Participant, participant=participant)
     return assignment
 
@@ -375,7 +364,6 @@ def record_outcome(
     contract_months: int | None = None,
     assignment: Assignment | None = None,
     detail: str = "",
-    request: HttpRequest | None = None,
 ) -> Outcome:
     """The participant's situation at the end of an assignment or six months later; the
     category follows from the facts (rules.outcome_category, W12)."""
@@ -394,7 +382,7 @@ def record_outcome(
             detail=detail,
             recorded_by_id=actor.user_id,
         )
-        audit.record(actor, AuditAction.CREATE, outcome, request=request)
+        audit.record(actor, AuditAction.CREATE, outcome)
     return outcome
 
 
@@ -608,7 +596,6 @@ def hire_candidate(
     weekly_hours: Decimal | None = None,
     modality: str | None = None,
     contract_type: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Assignment:
     """Hire: creates (or reuses, by identity key) the Participant under the structure that
     follows the market, and the Assignment with the position's company, without retyping.
@@ -638,7 +625,6 @@ def hire_candidate(
             prescriber_kind=candidate.prescriber_kind,
             created_by_id=actor.user_id,
             is_demo=candidate.is_demo,
-            request=request,
         )
         assignment = Assignment.objects.create(
             participant=participant,
@@ -661,9 +647,7 @@ def hire_candidate(
         if hired >= position.openings:
             position.status = PositionStatus.FILLED
             position.save(update_fields=["status"])
-        audit.record(
-            actor, AuditAction.CREATE, assignment, organisation=position.company, request=request
-        )
+        audit.record(actor, AuditAction.CREATE, assignment, organisation=position.company)
         eligibility_changed.send(sender=Participant, participant=participant)
     return assignment
 
@@ -770,13 +754,11 @@ def anonymise_candidates(
     return ids
 
 
-def right_of_access_export(
-    *, actor: Actor, participant: Participant, request: HttpRequest | None = None
-) -> bytes:
+def right_of_access_export(*, actor: Actor, participant: Participant) -> bytes:
     """Everything held on the person (RGPD art. 15), as a JSON document in French keys'
     values. Facilitators and coordinations of the territory only; an audit event (export)."""
     if not policies.can_see_personal_data_of(actor, participant):
         raise PermissionDenied("Vous ne pouvez pas exporter les données de cette personne.")
     data = personal_data(participant)
-    audit.record(actor, AuditAction.EXPORT, participant, request=request)
+    audit.record(actor, AuditAction.EXPORT, participant)
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()

@@ -90,7 +90,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record_outcome": policies.can_record_outcome(actor, participant),
         "can_assign": full and policies.lot_contractors_for_assignment(actor).exists(),
     }
-    services.log_participant_view(actor=actor, participant=participant, request=request, via="page")
+    services.log_participant_view(actor=actor, participant=participant, via="page")
     return render(request, "followup/participant_detail.html", context)
 
 
@@ -127,16 +127,13 @@ def validate(request: HttpRequest, pk: int) -> HttpResponse:
                     pass_iae_valid_until=data["pass_iae_valid_until"],
                     notes=data["notes"],
                     on=data["assessment_date"],
-                    request=request,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, "Éligibilité validée.")
                 return redirect("followup:participant", pk=participant.pk)
-    services.log_participant_view(
-        actor=actor, participant=participant, request=request, via="validation"
-    )
+    services.log_participant_view(actor=actor, participant=participant, via="validation")
     return render(
         request,
         "followup/validate.html",
@@ -197,7 +194,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     """The right-of-access export (RGPD art. 15) as a JSON file (404 for a company that
     sees the name only)."""
     actor, participant = _personal_participant(request, pk)
-    content = services.right_of_access_export(actor=actor, participant=participant, request=request)
+    content = services.right_of_access_export(actor=actor, participant=participant)
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="droit-d-acces-{participant.pk}.json"'
     return response
@@ -206,9 +203,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The same right-of-access document as a spreadsheet (formulas neutralised)."""
     actor, participant = _personal_participant(request, pk)
-    content = exports.right_of_access_workbook(
-        actor=actor, participant=participant, request=request
-    )
+    content = exports.right_of_access_workbook(actor=actor, participant=participant)
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -245,7 +240,6 @@ def participant_create(request: HttpRequest) -> HttpResponse:
                 birth_date=data["birth_date"],
                 gender=data["gender"],
                 qpv_resident=data["qpv_resident"],
-                request=request,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -324,9 +318,7 @@ def withdraw(request: HttpRequest, pk: int, validation_pk: int) -> HttpResponse:
         else:
             messages.success(request, "La validation est retirée ; le motif est conservé.")
             return redirect("followup:participant", pk=participant.pk)
-    services.log_participant_view(
-        actor=actor, participant=participant, request=request, via="withdrawal"
-    )
+    services.log_participant_view(actor=actor, participant=participant, via="withdrawal")
     return _form_page(
         request,
         {
@@ -361,7 +353,6 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
                 contract_months=data["contract_months"],
                 assignment=data["assignment"],
                 detail=data["detail"],
-                request=request,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -371,9 +362,7 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Sortie enregistrée. Type de sortie calculé : {outcome.get_category_display()}.",
             )
             return redirect("followup:participant", pk=participant.pk)
-    services.log_participant_view(
-        actor=actor, participant=participant, request=request, via="outcome"
-    )
+    services.log_participant_view(actor=actor, participant=participant, via="outcome")
     return _form_page(
         request,
         {
@@ -412,16 +401,13 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 contract_type=data["contract_type"],
                 weekly_hours=data["weekly_hours"],
                 trade=data["trade"],
-                request=request,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, "La mission est enregistrée.")
             return redirect("followup:participant", pk=participant.pk)
-    services.log_participant_view(
-        actor=actor, participant=participant, request=request, via="assignment"
-    )
+    services.log_participant_view(actor=actor, participant=participant, via="assignment")
     return _form_page(
         request,
         {
@@ -596,7 +582,6 @@ def hire(request: HttpRequest, pk: int) -> HttpResponse:
                 weekly_hours=data["weekly_hours"],
                 modality=data["modality"],
                 contract_type=data["contract_type"],
-                request=request,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
