@@ -319,10 +319,13 @@ def _admin_membership(request: HttpRequest) -> Membership:
 def members(request: HttpRequest) -> HttpResponse:
     current = _admin_membership(request)
     organisation = current.organisation
-    rows = (
+    rows = list(
         organisation.memberships.active()
         .select_related("user", "facilitator")
         .order_by("user__last_name", "user__first_name", "user__email")
+    )
+    deactivatable = services.deactivatable_user_ids(
+        request.user, current, [row.user for row in rows]
     )
     return render(
         request,
@@ -341,7 +344,7 @@ def members(request: HttpRequest) -> HttpResponse:
                         prefix=f"m{row.pk}",
                     ),
                     "can_deactivate": row.user_id != request.user.pk
-                    and services.can_deactivate(request.user, current, row.user),
+                    and row.user_id in deactivatable,
                 }
                 for row in rows
             ],
