@@ -27,7 +27,7 @@ from clauses.access.actors import Actor
 from clauses.access.api_auth import TokenAuth
 from clauses.access.audit import client_ip
 from clauses.desk import abuse, selectors, services
-from clauses.desk.enums import MessageKind
+from clauses.desk.enums import MessageKind, RequestKind
 from clauses.desk.models import Request
 from clauses.desk.rules import Target
 from clauses.desk.schemas import (
@@ -124,6 +124,15 @@ _MULTIPART_BODY = {
         },
     }
 }
+
+
+# What the form refuses, the schema says (#11.10): the kinds, the required texts.
+_MULTIPART_FIELDS = _MULTIPART_BODY["requestBody"]["content"]["multipart/form-data"]["schema"][
+    "properties"
+]
+_MULTIPART_FIELDS["kind"] = {"type": "string", "enum": list(RequestKind.values)}
+for _name in ("buyer_name", "buyer_siret", "contact_name", "contact_email", "message"):
+    _MULTIPART_FIELDS[_name]["minLength"] = 1
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -3,17 +3,21 @@ validation (`validation.py`) so that every error is in French and names its fiel
 input schemas here document them."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
 from clauses.core.apis import ErrorOut as ErrorOut  # the one error body of the API
+from clauses.desk.enums import RequestKind
+
+# The values the desk accepts, so that the schema refuses what the server refuses (#11.10).
+Kind = Literal[tuple(RequestKind.values)]  # type: ignore[valid-type]
 
 
 class RouteIn(Schema):
-    kind: str = Field(description="Objet de la demande (valeur de RequestKind).")
+    kind: Kind = Field(description="Objet de la demande.")
     buyer_siret: str = Field("", description="SIRET de l'acheteur (sert à trouver une convention).")
     execution_communes: list[str] = Field(
         default_factory=list, description="Codes INSEE des communes d'exécution."
@@ -36,20 +40,22 @@ class MarketIn(Schema):
 
 
 class RequestIn(Schema):
-    kind: str = Field(description="Objet de la demande (valeur de RequestKind).")
-    buyer_name: str = Field(description="Nom de l'acheteur public.")
+    kind: Kind = Field(description="Objet de la demande.")
+    buyer_name: str = Field(min_length=1, max_length=250, description="Nom de l'acheteur public.")
     buyer_siret: str = Field(
-        description="SIRET de l'acheteur (14 chiffres, clé de contrôle vérifiée)."
+        min_length=1, description="SIRET de l'acheteur (14 chiffres, clé de contrôle vérifiée)."
     )
-    contact_name: str
-    contact_email: str
-    contact_phone: str = ""
+    contact_name: str = Field(min_length=1, max_length=200)
+    contact_email: str = Field(min_length=3, max_length=254, description="Adresse électronique.")
+    contact_phone: str = Field("", max_length=30)
     execution_communes: list[str] = Field(default_factory=list, description="Codes INSEE.")
     execution_departments: list[str] = Field(default_factory=list)
     region_wide: bool = False
-    outside_places: str = Field("", description="Lieux d'exécution hors de la région, en clair.")
+    outside_places: str = Field(
+        "", max_length=500, description="Lieux d'exécution hors de la région, en clair."
+    )
     market: MarketIn | None = None
-    message: str
+    message: str = Field(min_length=1, max_length=5000)
 
 
 class TargetOut(Schema):

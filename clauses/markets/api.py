@@ -18,7 +18,7 @@ numbers or strings ("0,05" accepted).
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -49,7 +49,7 @@ class HoursEstimateIn(Schema):
     insertion_rate: Decimal | str | None = None
     duration_months: Decimal | str | None = None
     transferred_staff_monthly_hours: Decimal | str | None = None
-    method: str | None = None
+    method: Literal["standard", "cleaning"] | None = None
     department: str | None = None
 
 
@@ -77,7 +77,7 @@ class PresetOut(Schema):
 
 class ObligationIn(Schema):
     estimated_amount_ht: Decimal | str
-    market_kind: str
+    market_kind: Literal["works", "supplies", "services"]
     buyer_is_state: bool | str = False
     consultation_date: date | str
     defence_or_security: bool | str = False
