@@ -38,12 +38,6 @@ def _controls(actor: Actor) -> bool:
     )
 
 
-def controls(actor: Actor) -> bool:
-    """A facilitator or coordinator in a session: controls declarations and reads the
-    hours of the people on the markets it follows (personal data)."""
-    return _controls(actor)
-
-
 def declarable_assignments(actor: Actor) -> QuerySet[Assignment]:
     """Assignments a company may declare hours for: those it employs."""
     if not is_company(actor):
@@ -86,6 +80,12 @@ def visible_clauses(actor: Actor) -> QuerySet[SocialConsideration]:
         # A company reads the clauses of the lots it executes (not every lot of a market).
         clauses = clauses.filter(lot__contractor_links__organisation=actor.organisation_id)
     return clauses.filter(Q(calculated_hours__isnull=False) | Q(hours_override__isnull=False))
+
+
+def can_read_people_hours(actor: Actor, clause: SocialConsideration) -> bool:
+    """A clause's hours by person and month (personal data): the facilitators and the
+    coordinators who follow its market, in a session; a buyer reads the counts only."""
+    return _controls(actor) and visible_clauses(actor).filter(pk=clause.pk).exists()
 
 
 def visible_markets(actor: Actor) -> QuerySet[Market]:

@@ -510,9 +510,7 @@ def clause_hours_by_person(actor: Actor, clause: SocialConsideration) -> QuerySe
     """A clause's hours by person and month (declared, counted; personal data): for the
     facilitators and coordinators who follow its market only — None for anyone else (a
     buyer reads the counts, never the people). One query per page of rows."""
-    if not policies.controls(actor):
-        return None
-    if not policies.visible_clauses(actor).filter(pk=clause.pk).exists():
+    if not policies.can_read_people_hours(actor, clause):
         return None
     return (
         HourDeclaration.objects.filter(assignment__lot=clause.lot_id)

@@ -224,3 +224,27 @@ def test_api_declarations_say_what_happened(client, hw):
     assert refused.status_code == 422 and "motif" in refused.content.decode()
     corrected = post({**item, "hours": "10", "reason": "Saisie erronée."})
     assert corrected.json()["declarations"][0]["result"] == "corrected"
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("facilitator", True),
+        ("coordinator93", True),
+        ("facilitator75", False),
+        ("coordinator75", False),
+        ("buyer", False),
+        ("company", False),
+    ],
+)
+def test_hours_by_person_only_for_those_who_follow_the_market(hw, who, allowed):
+    from clauses.hours import policies
+
+    late(hw)
+    actor = hw.actor(who)
+    assert policies.can_read_people_hours(actor, hw.clause) is allowed
+    rows = selectors.clause_hours_by_person(actor, hw.clause)
+    assert (rows is not None) is allowed
+    if allowed:
+        names = {r["assignment__participant__last_name"] for r in rows}
+        assert names == {"Tardive"}
