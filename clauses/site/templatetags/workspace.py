@@ -50,6 +50,7 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
             ("Contrôle des heures", "hours:control"),
             ("Conventions de globalisation", "hours:agreements"),
             ("Bilans", "reporting:index"),
+            ("Observatoire de la commande publique", "observatory:index"),
         ]
     elif role == Role.PARTNER:
         links += [("Postes à pourvoir", "followup:positions")]
@@ -57,7 +58,10 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
         organisation = membership.organisation
         coordination = getattr(organisation, "coordination", None)
         if coordination is not None and coordination.level == CoordinationLevel.NATIONAL:
-            links += [("Bilans des régions", "reporting:index")]
+            links += [
+                ("Bilans des régions", "reporting:index"),
+                ("Observatoire de la commande publique", "observatory:index"),
+            ]
         else:
             links += [
                 ("Demandes du guichet", "desk:inbox"),
@@ -67,6 +71,7 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
                 ("Contrôle des heures", "hours:control"),
                 ("Conventions de globalisation", "hours:agreements"),
                 ("Bilans", "reporting:index"),
+                ("Observatoire de la commande publique", "observatory:index"),
                 ("Organisations à confirmer", "accounts:confirmations"),
                 ("Journal d'audit", "access:audit"),
             ]
