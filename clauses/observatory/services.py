@@ -234,6 +234,8 @@ def _write_postgresql(rows: list[dict]) -> tuple[int, int]:
             "RETURNING (xmax = 0)"
         )
         inserted = [flag for (flag,) in cursor.fetchall()]
+        # Emptied now too: a caller's transaction may hold several batches.
+        cursor.execute('TRUNCATE "decp_staging"')
     created = sum(inserted)
     return created, len(inserted) - created
 

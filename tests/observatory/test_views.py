@@ -165,3 +165,12 @@ def test_query_budgets(published: World, client, django_assert_max_num_queries, 
             assert client.get(reverse(f"observatory:{name}") + "?" + QUERY).status_code == 200
     with django_assert_max_num_queries(20):
         client.get(reverse("observatory:buyer", args=[published.buyer.siret]))
+
+
+def test_the_workspace_menu_leads_network_members_here(published: World, client):
+    url = reverse("observatory:index")
+    _as(client, organisation_of(published.s93), Role.FACILITATOR)
+    assert f'href="{url}"' in client.get("/").content.decode()
+    client.logout()
+    _as(client, published.buyer, Role.BUYER_AGENT)
+    assert f'href="{url}"' not in client.get("/").content.decode()
