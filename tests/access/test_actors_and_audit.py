@@ -10,7 +10,7 @@ from clauses.access import audit, demo, policies
 from clauses.access.actors import ANONYMOUS, actor_for_membership, actor_for_request
 from clauses.access.enums import AuditAction
 from clauses.access.models import ApiToken
-from clauses.accounts.models import AuditEvent, Department
+from clauses.accounts.models import AuditEvent, Department, LoginEvent
 from clauses.network.enums import CoordinationLevel
 from tests.access.conftest import World
 from tests.access.helpers import login
@@ -112,6 +112,26 @@ def test_record_fills_who_what_where(world: World):
     assert event.ip == "198.51.100.4"
     assert event in policies.visible_audit_events(actor)
     assert event not in policies.visible_audit_events(world.actor("national_coordinator"))
+
+
+def test_the_actor_carries_the_ip_so_services_need_no_request(world: World):
+    membership = world.memberships["departmental_coordinator"]
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.7")
+    request.user = membership.user
+    request.membership = membership
+    actor = actor_for_request(request)
+    assert actor.ip == "198.51.100.7"
+    event = audit.record(actor, AuditAction.VIEW, membership.organisation)
+    assert event.ip == "198.51.100.7"
+
+
+def test_journal_fills_the_actor_of_any_journal(world: World):
+    actor = world.actor("departmental_coordinator")
+    line = audit.journal(LoginEvent, actor, email="x@y.fr", success=True, reason="success")
+    assert (line.actor_user_id, line.actor_repr) == (actor.user_id, actor.label)
+    assert audit.journal(LoginEvent, None, email="", success=False, reason="x").actor_repr == (
+        "Plateforme"
+    )
 
 
 def test_audit_events_are_append_only(world: World):

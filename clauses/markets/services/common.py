@@ -37,13 +37,13 @@ def _event(
     to_status: str = "",
     **details: Any,
 ) -> MarketEvent:
-    return MarketEvent.objects.create(
+    return audit.journal(
+        MarketEvent,
+        actor,
         market=market,
         kind=event_kind,
         from_status=from_status,
         to_status=to_status,
-        actor_user_id=actor.user_id if actor else None,
-        actor_repr=(actor.label if actor else "Plateforme")[:300],
         details=details,
     )
 
