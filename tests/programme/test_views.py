@@ -248,3 +248,17 @@ def test_list_and_programme_pages_have_a_query_budget(client, world, django_asse
     with django_assert_max_num_queries(25):
         client.get(f"/programmation/{programme.pk}/?page=2")
     assert ProgrammeLine.objects.filter(programme=programme).count() == 40
+
+
+@pytest.mark.django_db
+def test_admin_lists_programmes_read_only(client, world):
+    from tests.accounts.factories import UserFactory
+    from tests.followup.test_admin import _logged_in
+
+    admin_client = _logged_in(client, UserFactory(is_superuser=True, is_staff=True))
+    programme = make_programme(world)
+    assert admin_client.get("/admin/programme/programme/").status_code == 200
+    assert admin_client.get("/admin/programme/programmeline/").status_code == 200
+    line = programme.lines.first()
+    page = admin_client.get(f"/admin/programme/programmeline/{line.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content

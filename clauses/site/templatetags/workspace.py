@@ -34,6 +34,7 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
             ("Mes marchés", "markets:list"),
             ("Mes demandes au guichet", "desk:my_requests"),
             ("Déposer une demande au guichet", "desk:request_form"),
+            ("Ma programmation achat", "programme:list"),
             ("Bilans de mes clauses", "reporting:index"),
         ]
     elif role == Role.COMPANY_CONTACT:
@@ -45,6 +46,7 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
         links += [
             ("Demandes du guichet", "desk:inbox"),
             ("Marchés suivis", "markets:list"),
+            ("Programmations des acheteurs", "programme:list"),
             ("Participants", "followup:participants"),
             ("Postes à pourvoir", "followup:positions"),
             ("Contrôle des heures", "hours:control"),
@@ -67,6 +69,7 @@ def _links_for(request: HttpRequest) -> list[tuple[str, str]]:
                 ("Demandes du guichet", "desk:inbox"),
                 ("Tableau de bord du guichet", "desk:dashboard"),
                 ("Marchés du territoire", "markets:list"),
+                ("Programmations des acheteurs", "programme:list"),
                 ("Participants", "followup:participants"),
                 ("Contrôle des heures", "hours:control"),
                 ("Conventions de globalisation", "hours:agreements"),
