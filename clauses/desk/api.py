@@ -217,6 +217,24 @@ def _target_email(desk_request: Request) -> str:
     return ""
 
 
+def _wrong_route_types(payload: dict) -> dict[str, list[str]]:
+    """The routing facts' JSON types, checked as the schema says (an empty object is not an
+    empty list)."""
+    errors: dict[str, list[str]] = {}
+    for name in ("execution_communes", "execution_departments"):
+        value = payload.get(name)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(code, str) for code in value)
+        ):
+            errors[name] = ["Une liste de codes (chaînes de caractères) est attendue."]
+    if not isinstance(payload.get("region_wide", False), bool):
+        errors["region_wide"] = ["Un booléen (true ou false) est attendu."]
+    for name in ("kind", "buyer_siret"):
+        if payload.get(name) is not None and not isinstance(payload[name], str):
+            errors[name] = ["Une chaîne de caractères est attendue."]
+    return errors
+
+
 @router.post(
     "/route",
     response={200: RouteOut, 422: ErrorOut, 429: ErrorOut},
@@ -234,6 +252,9 @@ def route(request: HttpRequest) -> Any:
     except abuse.RateLimited as exc:
         return _too_many(exc)
     region_wide = payload.get("region_wide", False)
+    wrong_types = _wrong_route_types(payload)
+    if wrong_types:
+        return _invalid(wrong_types)
     try:
         decision = selectors.route_request(
             kind=payload.get("kind") or "",

@@ -260,3 +260,19 @@ def test_new_follow_link_refuses_robots(client, network, mailoutbox):
     )
     assert response.status_code == 200
     assert "pas pu être enregistrée" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "social_advice", "execution_departments": {}},
+        {"kind": "social_advice", "execution_communes": [93066]},
+        {"kind": "social_advice", "region_wide": "oui"},
+        {"kind": 3},
+    ],
+)
+def test_routing_refuses_what_its_schema_refuses(client, network, body):
+    """Found by Schemathesis: an empty object where a list is expected was accepted."""
+    response = client.post(f"{BASE}/route", body, content_type="application/json")
+    assert response.status_code == 422

@@ -1,0 +1,190 @@
+"""Schemathesis against a live server: the OpenAPI document must be the API's true contract.
+
+    .venv/bin/python -m tests.fuzz.run_schemathesis            (what CI runs: `make fuzz`)
+    .venv/bin/python -m tests.fuzz.run_schemathesis --max-examples 5 --only anonymous
+
+1. A throwaway SQLite database in a temporary folder: migrations, reference data, demo data
+   (`seed_demo`, demo mode, so the demo API tokens exist).
+2. A live server (gunicorn, production-like: DEBUG off) on a free port.
+3. Schemathesis with every check (`--checks all`), anonymous and then with each demo token
+   (`clauses_demo_<name>`, see `clauses/access/demo.py`), bounded in examples per operation
+   and in time per identity.
+4. Exit code 1 if any run reports a failure or an error; the reports are in --report-dir.
+
+The desk's rate limits are raised for the run (`CLAUSES_DESK_MAX_REQUESTS_*`): the fuzzer
+checks the contract, the rate limits have their own tests (tests/desk/test_abuse.py).
+"""
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+BIN = Path(sys.executable).parent
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _environment(folder: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="clauses.settings.dev",
+        DJANGO_DEBUG="false",
+        CLAUSES_DEMO_MODE="true",
+        DATABASE_URL=f"sqlite:///{folder / 'fuzz.sqlite3'}",
+        CLAUSES_VAR_DIR=str(folder),
+        CLAUSES_DESK_MAX_REQUESTS_PER_IP_PER_HOUR="1000000",
+        CLAUSES_DESK_MAX_REQUESTS_PER_EMAIL_PER_DAY="1000000",
+        CLAUSES_DESK_MAX_ROUTINGS_PER_IP_PER_HOUR="1000000",
+        CLAUSES_DESK_MAX_FOLLOW_LINKS_PER_IP_PER_HOUR="1000000",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def _manage(env: dict[str, str], *args: str, log: Path) -> str:
+    with log.open("a") as out:
+        result = subprocess.run(  # noqa: S603 (our own commands)
+            [str(BIN / "python"), "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=out,
+            text=True,
+            check=True,
+        )
+        out.write(result.stdout)
+    return result.stdout
+
+
+def _prepare(env: dict[str, str], log: Path) -> dict[str, str]:
+    _manage(env, "migrate", "--noinput", "-v0", log=log)
+    _manage(env, "load_reference", "--wet-run", "-v0", log=log)
+    _manage(env, "seed_demo", "-v0", log=log)
+    output = _manage(
+        env,
+        "shell",
+        "-c",
+        "import json; from clauses.access.demo import demo_tokens; "
+        "print(json.dumps(demo_tokens()))",
+        log=log,
+    )
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _wait(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"Le serveur ne répond pas : {url}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-examples", type=int, default=15, help="par opération et phase")
+    parser.add_argument(
+        "--max-time", type=int, default=25, help="secondes au plus par identité (budget)"
+    )
+    parser.add_argument("--only", default="", help="'anonymous' ou l'adresse d'un compte démo")
+    parser.add_argument("--report-dir", default=str(ROOT / "var" / "schemathesis"))
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="clauses-fuzz-") as tmp:
+        folder = Path(tmp)
+        env = _environment(folder)
+        log = folder / "server.log"
+        print("Base de démonstration jetable…", flush=True)
+        try:
+            tokens = _prepare(env, log)
+        except subprocess.CalledProcessError as error:
+            print(log.read_text()[-5000:])
+            raise SystemExit(f"Préparation impossible : {error}") from error
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(  # noqa: S603
+            [
+                str(BIN / "gunicorn"),
+                "clauses.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                "--workers=2",
+                "--timeout=60",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        failed: list[str] = []
+        try:
+            try:
+                _wait(f"{base}/api/v1/openapi.json")
+            except SystemExit:
+                print(log.read_text()[-5000:])
+                raise
+            identities: list[tuple[str, str | None]] = [("anonymous", None)]
+            identities += sorted(tokens.items())
+            if args.only:
+                identities = [(n, t) for n, t in identities if n == args.only]
+            report_dir = Path(args.report_dir)
+            report_dir.mkdir(parents=True, exist_ok=True)
+            for name, token in identities:
+                print(f"\n=== Schemathesis : {name}", flush=True)
+                command = [
+                    str(BIN / "schemathesis"),
+                    f"--config-file={CONFIG}",
+                    "run",
+                    f"{base}/api/v1/openapi.json",
+                    "--checks=all",
+                    f"--max-examples={args.max_examples}",
+                    f"--max-time={args.max_time}",
+                    "--phases=examples,coverage,fuzzing",
+                    "--workers=1",
+                    "--request-timeout=20",
+                    "--suppress-health-check=all",
+                    "--no-color",
+                    "--report=junit",
+                    f"--report-junit-path={report_dir / (name.replace('@', '_at_') + '.xml')}",
+                ]
+                if args.seed is not None:
+                    command.append(f"--seed={args.seed}")
+                if token:
+                    command.append(f"--header=Authorization: Bearer {token}")
+                result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
+                if result.returncode != 0:
+                    failed.append(name)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+            if failed:
+                print(f"\nJournal du serveur : {log}", flush=True)
+                print(log.read_text()[-5000:])
+    print(f"\nDurée totale : {time.monotonic() - started:.0f} s")
+    if failed:
+        print(f"ÉCHEC : Schemathesis a trouvé des écarts pour {', '.join(failed)}.")
+        return 1
+    print("Schemathesis : aucun écart entre l'API et son OpenAPI.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
