@@ -39,6 +39,8 @@ class LotForm(MarketsForm, CalculatorFields):
     with_clause = forms.BooleanField(
         label="Ajouter une clause d'insertion à ce lot (condition d'exécution)",
         required=False,
+        help_text="La clause reprend les publics éligibles du territoire et toutes les "
+        "modalités de mise en œuvre ; vous pourrez les préciser ensuite.",
     )
 
     field_order = [
