@@ -23,7 +23,7 @@ define pytest_strict
 endef
 
 .PHONY: help venv install migrate reference demo-data demo serve test test-only lint format \
-	test-pg test-ops test-browser ci bench bench-national clean
+	test-pg test-ops test-browser fuzz ci bench bench-national clean
 
 help:
 	@echo "make demo          install, migrate, load reference and demo data, serve on http://$(HOST):$(PORT)"
@@ -31,6 +31,7 @@ help:
 	@echo "make test-pg       run the test suite on PostgreSQL (PG_URL=$(PG_URL))"
 	@echo "make test-browser  run the browser tests (Debian chromium, /usr/bin/chromium)"
 	@echo "make test-ops      backups, faults, several servers (PostgreSQL + Redis, PG_URL=$(PG_URL))"
+	@echo "make fuzz          Schemathesis (all checks) against a live server with the demo data"
 	@echo "make lint          ruff, djlint, makemigrations --check"
 	@echo "make format        format the code"
 	@echo "make bench         run the benchmarks on the configured database (DATABASE_URL)"
@@ -89,6 +90,12 @@ test-pg: $(BIN)/python
 # Operations tests (backups restored, faults survived, several servers): PostgreSQL, one by one.
 test-ops: $(BIN)/python
 	$(call pytest_strict,DATABASE_URL=$(PG_URL),-m ops -p no:randomly tests/ops)
+
+# The OpenAPI document is the contract: Schemathesis, every check, anonymous and with each demo
+# token, against a live server on a throwaway demo database (docs/security.md). FUZZ_ARGS e.g.
+# "--max-examples 5 --only anonymous".
+fuzz: $(BIN)/python
+	$(BIN)/python -m tests.fuzz.run_schemathesis $(FUZZ_ARGS)
 
 test-browser: $(BIN)/python
 	$(call pytest_strict,,-m browser -p no:randomly tests/browser)
