@@ -1,10 +1,10 @@
 """Bar charts drawn on the server as SVG: pure geometry, no database, no template.
 
 `bar_chart(...)` turns labelled values into rectangles and text positions;
-`desk/_bar_chart.html` draws them (role="img", <title>, <desc>, one <rect> with its own
+`components/bar_chart.html` draws them (role="img", <title>, <desc>, one <rect> with its own
 <title> per bar) and the page shows the same numbers in a data table next to it (RGAA: a
 chart never carries information on its own). Fills come from CSS classes
-(`desk/desk.css`), never from inline styles (the CSP forbids them).
+(`core/clauses.css`, classes `clauses-chart…`), never from inline styles (the CSP forbids them).
 """
 
 from collections.abc import Sequence

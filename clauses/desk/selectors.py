@@ -195,6 +195,11 @@ class Row:
     label: str
     count: int
 
+    @property
+    def text(self) -> int:
+        """What the data table (components/table.html) shows: the count."""
+        return self.count
+
 
 @dataclass(frozen=True)
 class Dashboard:

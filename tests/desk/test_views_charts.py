@@ -89,7 +89,7 @@ def test_template_draws_an_accessible_svg(orientation):
     chart = bar_chart(
         [("Semaine <1>", 2.5), ("S2", 4)], title="Demandes & co", orientation=orientation
     )
-    html = render_to_string("desk/_bar_chart.html", {"chart": chart, "chart_id": "g"})
+    html = render_to_string("components/bar_chart.html", {"chart": chart, "chart_id": "g"})
 
     assert 'role="img"' in html
     assert 'aria-labelledby="g-titre g-desc"' in html
