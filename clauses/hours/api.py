@@ -226,7 +226,7 @@ def _problem_dict(problem: services.Problem) -> dict:
 )
 def declare(request: HttpRequest) -> Status:
     actor: Actor = request.auth  # type: ignore[attr-defined]
-    if not policies.is_company(actor):
+    if not actor.is_company_contact:
         return Status(403, {"detail": "Réservé aux jetons d'une entreprise.", "errors": []})
     try:
         payload = json.loads(request.body or b"{}")
@@ -244,9 +244,7 @@ def declare(request: HttpRequest) -> Status:
         _, more = services.check_entries(actor, entries)
         problems = sorted(problems + more, key=lambda p: (p.line, p.field))
         return Status(422, {"detail": INVALID, "errors": [_problem_dict(p) for p in problems]})
-    outcome = services.save_entries(
-        actor=actor, entries=entries, source=DeclarationSource.API, request=request
-    )
+    outcome = services.save_entries(actor=actor, entries=entries, source=DeclarationSource.API)
     if outcome.problems:
         race = any(p.message == services.RACE_MESSAGE for p in outcome.problems)
         return Status(

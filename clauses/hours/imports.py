@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.utils import timezone
 
 from clauses.access.actors import Actor
@@ -214,10 +213,9 @@ def import_declarations(
     file: IO[bytes] | bytes,
     name: str = "",
     today: date | None = None,
-    request: HttpRequest | None = None,
 ) -> Outcome:
     """Check every row, then write all the declarations or none (see the module)."""
-    if not actor.can_write or not policies.is_company(actor):
+    if not actor.can_write or not actor.is_company_contact:
         raise PermissionDenied("Seule une entreprise importe ses déclarations d'heures.")
     raw = file if isinstance(file, bytes) else file.read()
     name = name or getattr(file, "name", "") or ""
@@ -246,7 +244,6 @@ def import_declarations(
         source=DeclarationSource.SPREADSHEET,
         batch=batch,
         today=today,
-        request=request,
     )
 
 

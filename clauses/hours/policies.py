@@ -18,7 +18,6 @@ refuse, ask for a fix) needs a session too.
 from django.db.models import Q, QuerySet
 
 from clauses.access.actors import Actor
-from clauses.accounts.enums import Role
 from clauses.followup.models import Assignment
 from clauses.hours.models import GlobalisationAgreement, HourDeclaration
 from clauses.markets import policies as market_policies
@@ -26,10 +25,6 @@ from clauses.markets.models import Market, SocialConsideration
 
 # The kinds of social consideration that carry an hour target to fulfil.
 HOUR_CLAUSE_KINDS = ("execution_condition", "insertion_market")
-
-
-def is_company(actor: Actor) -> bool:
-    return actor.role == Role.COMPANY_CONTACT and actor.organisation_id is not None
 
 
 def _controls(actor: Actor) -> bool:
@@ -40,14 +35,14 @@ def _controls(actor: Actor) -> bool:
 
 def declarable_assignments(actor: Actor) -> QuerySet[Assignment]:
     """Assignments a company may declare hours for: those it employs."""
-    if not is_company(actor):
+    if not actor.is_company_contact:
         return Assignment.objects.none()
     return Assignment.objects.filter(employer=actor.organisation_id)
 
 
 def visible_declarations(actor: Actor) -> QuerySet[HourDeclaration]:
     declarations = HourDeclaration.objects.all()
-    if is_company(actor):
+    if actor.is_company_contact:
         return declarations.filter(assignment__employer=actor.organisation_id)
     if _controls(actor):
         markets = market_policies.visible_markets(actor).values("pk")
@@ -56,7 +51,11 @@ def visible_declarations(actor: Actor) -> QuerySet[HourDeclaration]:
 
 
 def can_declare(actor: Actor, assignment: Assignment) -> bool:
-    return actor.can_write and is_company(actor) and assignment.employer_id == actor.organisation_id
+    return (
+        actor.can_write
+        and actor.is_company_contact
+        and assignment.employer_id == actor.organisation_id
+    )
 
 
 def can_control(actor: Actor, declaration: HourDeclaration) -> bool:
@@ -76,7 +75,7 @@ def visible_clauses(actor: Actor) -> QuerySet[SocialConsideration]:
     if actor.is_national:
         return SocialConsideration.objects.none()
     clauses = market_policies.visible_considerations(actor).filter(kind__in=HOUR_CLAUSE_KINDS)
-    if is_company(actor):
+    if actor.is_company_contact:
         # A company reads the clauses of the lots it executes (not every lot of a market).
         clauses = clauses.filter(lot__contractor_links__organisation=actor.organisation_id)
     return clauses.filter(Q(calculated_hours__isnull=False) | Q(hours_override__isnull=False))
@@ -112,7 +111,7 @@ def agreement_markets(actor: Actor) -> QuerySet[Market]:
 def visible_agreements(actor: Actor) -> QuerySet[GlobalisationAgreement]:
     """Agreements linking a clause of a market this actor manages agreements for; a company
     reads its own."""
-    if is_company(actor):
+    if actor.is_company_contact:
         return GlobalisationAgreement.objects.filter(company=actor.organisation_id)
     markets = agreement_markets(actor).values("pk")
     return GlobalisationAgreement.objects.filter(

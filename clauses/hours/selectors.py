@@ -386,7 +386,7 @@ def progress_for_actor(actor: Actor, *, today: date | None = None) -> list[Claus
 
 def contractor_clauses(actor: Actor, *, today: date | None = None) -> list[ClauseProgress]:
     """The clauses a company must fulfil (lots it executes), with their progress."""
-    if not policies.is_company(actor):
+    if not actor.is_company_contact:
         return []
     return clause_progress(policies.visible_clauses(actor), today=today)
 
@@ -456,7 +456,7 @@ def operation_progress(
 def alerts(actor: Actor, *, today: date | None = None) -> list[ClauseProgress]:
     """Clauses behind schedule or ended short (with the penalty where set), for the
     facilitators and coordinators who follow them (and buyers, counts only)."""
-    if policies.is_company(actor):
+    if actor.is_company_contact:
         items = contractor_clauses(actor, today=today)
     else:
         items = progress_for_actor(actor, today=today)
@@ -478,7 +478,7 @@ def declarations_to_control(
     (one query per page: everything is joined)."""
     filters = filters or ControlFilters()
     declarations = policies.visible_declarations(actor)
-    if policies.is_company(actor):
+    if actor.is_company_contact:
         return declarations.none()
     if filters.status:
         declarations = declarations.filter(status=filters.status)
@@ -553,7 +553,7 @@ def control_filter_choices(actor: Actor) -> tuple[QuerySet, QuerySet]:
 
 def company_declarations(actor: Actor) -> QuerySet[HourDeclaration]:
     """A company's own declarations, newest month first."""
-    if not policies.is_company(actor):
+    if not actor.is_company_contact:
         return HourDeclaration.objects.none()
     return (
         policies.visible_declarations(actor)

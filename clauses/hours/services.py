@@ -24,7 +24,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
 from clauses.access import audit
@@ -189,12 +188,11 @@ def save_entries(
     source: str,
     batch: ImportBatch | None = None,
     today: date | None = None,
-    request: HttpRequest | None = None,
 ) -> Outcome:
     """Lock the people named, check all entries, then write all of them or none (see the
     module). An IntegrityError (a writer this lock does not cover) is retried once, then
     answered as a problem: never a server error."""
-    if not actor.can_write or not policies.is_company(actor):
+    if not actor.can_write or not actor.is_company_contact:
         raise PermissionDenied("Seule l'entreprise qui emploie la personne déclare ses heures.")
     for attempt in range(2):
         try:
@@ -204,7 +202,6 @@ def save_entries(
                 source=source,
                 batch=batch,
                 today=today,
-                request=request,
             )
         except IntegrityError:
             if batch is not None:
@@ -222,7 +219,6 @@ def _save_entries(
     source: str,
     batch: ImportBatch | None,
     today: date | None,
-    request: HttpRequest | None,
 ) -> Outcome:
     with transaction.atomic():
         keys = {f"person:{key}" for key in checks.identities(entries)}
@@ -245,7 +241,6 @@ def _save_entries(
                 AuditAction.CREATE,
                 batch,
                 {"declarations": [outcome.created, outcome.updated, outcome.unchanged]},
-                request,
                 organisation=Organisation.objects.filter(pk=actor.organisation_id).first(),
             )
             declarations_arrived(
@@ -358,7 +353,6 @@ def declare(
     reason: str = "",
     source: str = DeclarationSource.FORM,
     today: date | None = None,
-    request: HttpRequest | None = None,
 ) -> tuple[HourDeclaration, str]:
     """Declare (or correct, with a reason) one month of one assignment: the declaration
     and what happened ("created", "corrected", "unchanged"; `RESULT_MESSAGES`).
@@ -370,7 +364,6 @@ def declare(
         entries=[Entry(1, assignment.pk, month, hours, amount_ht, is_training, reason=reason)],
         source=source,
         today=today,
-        request=request,
     )
     if outcome.problems:
         errors: dict[str, list[str]] = defaultdict(list)
@@ -441,9 +434,7 @@ def _decision_errors(actor: Actor, item: Decision) -> list[str]:
     return []
 
 
-def control_declarations(
-    *, actor: Actor, decisions: Sequence[Decision], request: HttpRequest | None = None
-) -> list[HourDeclaration]:
+def control_declarations(*, actor: Actor, decisions: Sequence[Decision]) -> list[HourDeclaration]:
     """Validate, refuse or ask for a fix on several declarations at once, each with its
     own reason (required to refuse or ask a fix): every decision is checked first, then
     all are written or none (ValidationError keyed by declaration number). The counted
@@ -458,13 +449,11 @@ def control_declarations(
     cache: dict = {}
     with transaction.atomic():
         for item in decisions:
-            _apply_decision(actor, item, request=request, cache=cache)
+            _apply_decision(actor, item, cache=cache)
     return [item.declaration for item in decisions]
 
 
-def _apply_decision(
-    actor: Actor, item: Decision, *, request: HttpRequest | None, cache: dict
-) -> None:
+def _apply_decision(actor: Actor, item: Decision, *, cache: dict) -> None:
     declaration, reason = item.declaration, (item.reason or "").strip()
     target = TARGETS[item.decision]  # type: ignore[index]
     before = declaration.status
@@ -489,7 +478,6 @@ def _apply_decision(
         AuditAction.UPDATE,
         declaration,
         {"status": [before, target], "counted_hours": ["", str(declaration.counted_hours)]},
-        request,
         organisation=declaration.assignment.employer,
     )
     if target != DeclarationStatus.VALIDATED:
@@ -502,13 +490,10 @@ def control_declaration(
     declaration: HourDeclaration,
     decision: str,
     reason: str = "",
-    request: HttpRequest | None = None,
 ) -> HourDeclaration:
     """One decision (see `control_declarations`); ValidationError in French."""
     try:
-        control_declarations(
-            actor=actor, decisions=[Decision(declaration, decision, reason)], request=request
-        )
+        control_declarations(actor=actor, decisions=[Decision(declaration, decision, reason)])
     except ValidationError as error:
         messages = next(iter(error.message_dict.values()))
         if messages == ["Indiquez le motif : l'entreprise le verra."]:
@@ -541,7 +526,6 @@ def create_agreement(
     reference: str,
     signed_on: date,
     notes: str = "",
-    request: HttpRequest | None = None,
 ) -> GlobalisationAgreement:
     """Record a globalisation agreement ("convention de globalisation", docs/domain-rules.md
     §4.2): the company's hours are pooled across the linked clauses. A facilitator or a
@@ -585,7 +569,6 @@ def create_agreement(
             AuditAction.CREATE,
             agreement,
             {"clauses": sorted(c.pk for c in chosen)},
-            request,
             organisation=company,
         )
         recount_clauses(chosen)
@@ -597,7 +580,6 @@ def end_agreement(
     actor: Actor,
     agreement: GlobalisationAgreement,
     ended_on: date,
-    request: HttpRequest | None = None,
 ) -> GlobalisationAgreement:
     """End (résilier) an agreement from a date: from then on, no more pooling."""
     linked = list(agreement.clauses.select_related("lot__market"))
@@ -617,7 +599,6 @@ def end_agreement(
             AuditAction.UPDATE,
             agreement,
             {"ended_on": ["", ended_on.isoformat()]},
-            request,
             organisation=agreement.company,
         )
         recount_clauses(linked)

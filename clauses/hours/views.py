@@ -35,7 +35,7 @@ PEOPLE_PER_PAGE = 50
 
 def _company(request: HttpRequest) -> Actor:
     actor = actor_for_request(request)
-    if not policies.is_company(actor):
+    if not actor.is_company_contact:
         raise PermissionDenied("Page réservée aux entreprises titulaires.")
     return actor
 
@@ -81,7 +81,6 @@ def declare(request: HttpRequest) -> HttpResponse:
                 amount_ht=data["amount_ht"],
                 is_training=data["is_training"],
                 reason=data["reason"],
-                request=request,
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -107,9 +106,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             status=422,
         )
     file = form.cleaned_data["file"]
-    outcome = imports.import_declarations(
-        actor=actor, file=file.read(), name=file.name, request=request
-    )
+    outcome = imports.import_declarations(actor=actor, file=file.read(), name=file.name)
     if outcome.problems:
         return render(
             request,
@@ -209,7 +206,7 @@ def control_many(request: HttpRequest) -> HttpResponse:
         for pk, (decision, reason) in sorted(chosen.items())
     ]
     try:
-        services.control_declarations(actor=actor, decisions=decisions, request=request)
+        services.control_declarations(actor=actor, decisions=decisions)
     except ValidationError as error:
         messages.error(
             request,
@@ -250,7 +247,6 @@ def control(request: HttpRequest, pk: int) -> HttpResponse:
                 declaration=declaration,
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
-                request=request,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -325,7 +321,6 @@ def agreements(request: HttpRequest) -> HttpResponse:
                     reference=values["reference"],
                     signed_on=values["signed_on"],
                     notes=values["notes"],
-                    request=request,
                 )
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
@@ -366,7 +361,6 @@ def end_agreement(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor,
                 agreement=agreement,
                 ended_on=form.cleaned_data["ended_on"],
-                request=request,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

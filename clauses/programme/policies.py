@@ -16,20 +16,12 @@ Read-only tokens and anonymous visitors write nothing; nothing here runs a query
 from django.db.models import Q, QuerySet
 
 from clauses.access.actors import Actor
-from clauses.accounts.enums import OrganisationKind, Role
+from clauses.accounts.enums import OrganisationKind
 from clauses.accounts.models import Organisation
 from clauses.desk.models import BuyerAgreement
 from clauses.markets import policies as market_policies
 from clauses.markets.models import Market
 from clauses.programme.models import Programme, ProgrammeLine
-
-
-def _is_buyer_agent(actor: Actor) -> bool:
-    return (
-        actor.role == Role.BUYER_AGENT
-        and actor.organisation_kind == OrganisationKind.BUYER
-        and actor.organisation_id is not None
-    )
 
 
 def _followed_buyers(actor: Actor) -> Q:
@@ -49,7 +41,7 @@ def visible_buyers(actor: Actor) -> QuerySet[Organisation]:
     buyers = Organisation.objects.filter(kind=OrganisationKind.BUYER)
     if actor.is_platform_admin:
         return buyers
-    if _is_buyer_agent(actor):
+    if actor.is_buyer_agent:
         return buyers.filter(pk=actor.organisation_id)
     if actor.is_facilitator or actor.is_territorial_coordinator:
         condition = _followed_buyers(actor)
@@ -62,7 +54,7 @@ def visible_buyers(actor: Actor) -> QuerySet[Organisation]:
 def visible_programmes(actor: Actor) -> QuerySet[Programme]:
     if actor.is_platform_admin:
         return Programme.objects.all()
-    if not (_is_buyer_agent(actor) or actor.is_facilitator or actor.is_territorial_coordinator):
+    if not (actor.is_buyer_agent or actor.is_facilitator or actor.is_territorial_coordinator):
         return Programme.objects.none()
     return Programme.objects.filter(buyer__in=visible_buyers(actor).values("pk"))
 
@@ -82,7 +74,7 @@ def can_upload(actor: Actor, buyer: Organisation) -> bool:
         return False
     if actor.is_platform_admin:
         return True
-    if _is_buyer_agent(actor):
+    if actor.is_buyer_agent:
         return buyer.pk == actor.organisation_id
     if actor.is_facilitator:
         return visible_buyers(actor).filter(pk=buyer.pk).exists()

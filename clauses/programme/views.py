@@ -8,14 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clauses.access.actors import Actor, actor_for_request
-from clauses.accounts.enums import OrganisationKind, Role
+from clauses.accounts.enums import OrganisationKind
 from clauses.accounts.models import Organisation
 from clauses.core.spreadsheets import XLSX_TYPE
 from clauses.desk import policies as desk_policies
@@ -37,14 +37,10 @@ FILTERS = {
 }
 
 
-def _is_buyer_agent(actor: Actor) -> bool:
-    return actor.role == Role.BUYER_AGENT and actor.organisation_kind == OrganisationKind.BUYER
-
-
 def _require_reader(actor: Actor) -> None:
     if not (
         actor.is_platform_admin
-        or _is_buyer_agent(actor)
+        or actor.is_buyer_agent
         or actor.is_facilitator
         or actor.is_territorial_coordinator
     ):
@@ -55,7 +51,7 @@ def _require_reader(actor: Actor) -> None:
 
 def _upload_buyers(actor: Actor) -> Any:
     """None for a buyer agent (its own organisation); else the buyers it may upload for."""
-    if _is_buyer_agent(actor) and not actor.is_platform_admin:
+    if actor.is_buyer_agent and not actor.is_platform_admin:
         return None
     if not (actor.is_platform_admin or actor.is_facilitator):
         return Organisation.objects.none()
@@ -65,7 +61,7 @@ def _upload_buyers(actor: Actor) -> Any:
 def _can_upload_any(actor: Actor) -> bool:
     if not actor.can_write:
         return False
-    if _is_buyer_agent(actor):
+    if actor.is_buyer_agent:
         return True
     return actor.is_platform_admin or actor.is_facilitator
 
@@ -85,7 +81,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         .order_by("-uploaded_at", "-pk")
     )
     page = Paginator(programmes, PER_PAGE).get_page(request.GET.get("page"))
-    title = "Ma programmation achat" if _is_buyer_agent(actor) else "Programmations des acheteurs"
+    title = "Ma programmation achat" if actor.is_buyer_agent else "Programmations des acheteurs"
     return render(
         request,
         "programme/list.html",
@@ -93,7 +89,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": page.object_list,
             "title": title,
-            "is_buyer": _is_buyer_agent(actor),
+            "is_buyer": actor.is_buyer_agent,
             "can_upload": _can_upload_any(actor),
         },
     )
@@ -200,6 +196,7 @@ def _summary(programme: Programme) -> dict[str, Any]:
         reviewed=Count("pk", filter=~Q(decision=ReviewDecision.PENDING)),
         discuss=Count("pk", filter=Q(to_discuss=True)),
         markets=Count("pk", filter=Q(market__isnull=False)),
+        analysed=Max("analysed_at"),
     )
     by_code: dict[str, int] = {code: 0 for code in Recommendation.values}
     for recommendations, decision, chosen in lines.values_list(
@@ -251,6 +248,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": can_review,
             "can_convert": can_create_market,
             "can_delete": policies.can_delete_programme(actor, programme),
+            "can_reanalyse": actor.can_write
+            and (can_review or policies.can_upload(actor, programme.buyer)),
         },
     )
 
@@ -347,6 +346,18 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def reanalyse(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for_request(request)
+    programme = get_object_or_404(policies.visible_programmes(actor), pk=pk)
+    changed = services.reanalyse_programme(actor=actor, programme=programme)
+    messages.success(
+        request,
+        f"Analyse relancée : {changed} ligne(s) ont changé (les revues sont conservées).",
+    )
+    return redirect("programme:detail", pk=programme.pk)
 
 
 @require_POST
