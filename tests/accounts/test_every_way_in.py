@@ -56,6 +56,7 @@ class TestAdminLogin:
         assert response.status_code == 302 and response.url.endswith("?next=/admin/")
         page = client.get(ADMIN_LOGIN).content.decode()
         assert "Adresse électronique" in page and 'value="/admin/"' in page
+        assert 'action="/admin/login/"' in page  # posted back through the admin door
 
     def test_a_logged_in_account_without_admin_access_gets_a_403_not_a_loop(self, client):
         client.force_login(MembershipFactory().user)
