@@ -77,6 +77,30 @@ class BoundedPagination(LimitOffsetPagination):
         super().__init__(max_limit=MAX_PAGE_SIZE, **kwargs)
 
 
+def json_body(model: type[Schema]) -> dict[str, Any]:
+    """`openapi_extra` documenting a required JSON body of this shape, for the endpoints that
+    read their body themselves (to answer their own French errors): its `$defs` inlined."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": resolve(schema)}},
+        }
+    }
+
+
 # -- French messages for pydantic's validation errors ----------------------------------------
 
 

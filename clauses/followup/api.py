@@ -161,8 +161,10 @@ def assess(request: HttpRequest) -> Status:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     if not (actor.is_facilitator or actor.is_territorial_coordinator):
         raise HttpError(403, FORBIDDEN)
+    if not request.body.strip():  # the body is required (#11.10: no body answered 200)
+        return Status(422, {"detail": "Le corps de la requête est obligatoire : un objet JSON."})
     try:
-        payload = json.loads(request.body or b"{}")
+        payload = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         return Status(422, {"detail": "Le corps de la requête n'est pas du JSON valide."})
     if not isinstance(payload, dict):

@@ -19,6 +19,7 @@ from ninja import Field, Router, Schema, Status
 
 from clauses.access.actors import Actor
 from clauses.access.api_auth import TokenAuth
+from clauses.core.apis import json_body
 from clauses.core.numbers import NumberError, parse_decimal
 from clauses.hours import policies, rules, selectors, services
 from clauses.hours.enums import DeclarationSource
@@ -85,7 +86,7 @@ class DeclarationIn(Schema):
 
 
 class DeclarationsIn(Schema):
-    declarations: list[DeclarationIn]
+    declarations: list[DeclarationIn] = Field(min_length=1, max_length=5000)
 
 
 class DeclarationsOut(Schema):
@@ -223,6 +224,7 @@ def _problem_dict(problem: services.Problem) -> dict:
         "enregistrée au même instant."
     ),
     operation_id="hours_contractor_declare",
+    openapi_extra=json_body(DeclarationsIn),
 )
 def declare(request: HttpRequest) -> Status:
     actor: Actor = request.auth  # type: ignore[attr-defined]

@@ -232,3 +232,12 @@ def test_openapi_documents_error_statuses(client):
                 assert {"400", "422"} <= set(responses), where
             if operation.get("parameters"):
                 assert "422" in responses, where
+
+
+def test_endpoints_reading_their_own_body_document_it(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    declare = schema["paths"]["/api/v1/contractor/declarations"]["post"]
+    body = declare["requestBody"]["content"]["application/json"]["schema"]
+    assert declare["requestBody"]["required"] is True
+    assert body["properties"]["declarations"]["minItems"] == 1
+    assert "assignment" in body["properties"]["declarations"]["items"]["properties"]

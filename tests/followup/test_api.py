@@ -108,3 +108,10 @@ def test_in_the_openapi_description(client):
     operation = schema["paths"]["/api/v1/eligibility/assess"]["post"]
     assert "IAE" in operation["description"]
     assert "birth_date" in str(operation["requestBody"])
+
+
+def test_no_body_is_refused(client, headers):
+    """Found by Schemathesis: the body is required, an empty one answered 200 (#11.10)."""
+    response = client.post(URL, b"", content_type="application/json", headers=headers)
+    assert response.status_code == 422
+    assert "obligatoire" in response.json()["detail"]
