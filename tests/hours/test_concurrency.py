@@ -169,3 +169,36 @@ def test_sent_twice_in_a_row_is_answered_already_recorded(hw: HoursWorld):
     )
     assert (first[1], again[1]) == ("created", "unchanged")
     assert "déjà enregistrée" in services.RESULT_MESSAGES["unchanged"]
+
+
+@needs_postgresql
+def test_the_api_answers_parallel_identical_calls_without_a_server_error(committed_hw):
+    """Ten identical API calls at once: one creates, the nine others answer 200 « déjà
+    enregistrée » — never a 500."""
+    import json
+
+    from django.test import Client
+
+    from clauses.access.enums import TokenScope
+    from tests.access.factories import make_api_token
+
+    hw = committed_hw
+    _, raw = make_api_token(hw.company, role="company_contact", scope=TokenScope.READ_WRITE)
+    body = json.dumps(
+        {"declarations": [{"assignment": hw.assignment.pk, "month": "2026-03", "hours": "120"}]}
+    )
+
+    def call():  # noqa: ANN202
+        return Client().post(
+            "/api/v1/contractor/declarations",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
+
+    responses = at_once([call] * 10)
+    assert not any(isinstance(r, Exception) for r in responses), responses
+    assert sorted(r.status_code for r in responses) == [200] * 10  # type: ignore[union-attr]
+    results = sorted(r.json()["declarations"][0]["result"] for r in responses)  # type: ignore[union-attr]
+    assert results == ["created"] + ["unchanged"] * 9
+    assert HourDeclaration.objects.filter(assignment=hw.assignment).count() == 1
