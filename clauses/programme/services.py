@@ -52,6 +52,19 @@ def _analysis_fields(analysis: rules.LineAnalysis) -> dict[str, Any]:
     }
 
 
+_ANALYSIS_FIELDS = (
+    "family",
+    "recommendations",
+    "hours",
+    "hours_formula",
+    "obligation_mandatory",
+    "obligation_reason",
+    "reasons",
+    "local_supply",
+    "analysed_at",
+)
+
+
 def analyse_rows(
     rows: Iterable[imports.CleanRow],
     *,
@@ -150,6 +163,60 @@ def import_programme(
             territory=_territory(buyer),
         )
     return programme, []
+
+
+def reanalyse_programme(*, actor: Actor, programme: Programme, today: date | None = None) -> int:
+    """Analyse every line again with today's facts (the territory's presets, the partner
+    directory, the date); the review stays. Returns how many lines changed."""
+    if not (policies.can_review(actor, programme) or policies.can_upload(actor, programme.buyer)):
+        raise PermissionDenied("Vous ne pouvez pas relancer l'analyse de cette programmation.")
+    lines = list(programme.lines.select_related("cpv", "department", "commune"))
+    rows = [
+        imports.CleanRow(
+            number=line.number,
+            title=line.title,
+            category=line.purchase_category,
+            cpv=line.cpv,
+            kind=line.kind,
+            department=line.department,
+            commune=line.commune,
+            amount_ht=line.amount_ht,
+            duration_months=line.duration_months,
+            launch_date=line.launch_date,
+        )
+        for line in lines
+    ]
+    buyer = programme.buyer
+    analyses = analyse_rows(
+        rows,
+        buyer_kind=buyer_kind_of(buyer),
+        default_department=_territory(buyer) or None,
+        today=today or timezone.localdate(),
+    )
+    changed = []
+    for line, analysis in zip(lines, analyses, strict=True):
+        fields = _analysis_fields(analysis)
+        before = (line.recommendations, line.hours, line.obligation_mandatory, line.local_supply)
+        for name, value in fields.items():
+            setattr(line, name, value)
+        if before != (
+            line.recommendations,
+            line.hours,
+            line.obligation_mandatory,
+            line.local_supply,
+        ):
+            changed.append(line.number)
+    with transaction.atomic():
+        ProgrammeLine.objects.bulk_update(lines, list(_ANALYSIS_FIELDS), batch_size=500)
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            programme,
+            {"reanalysed": len(lines), "changed_lines": changed[:100]},
+            organisation=buyer,
+            territory=_territory(buyer),
+        )
+    return len(changed)
 
 
 def review_line(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/export.xlsx", views.export, name="export"),
     path("<int:pk>/supprimer/", views.delete, name="delete"),
+    path("<int:pk>/analyse/", views.reanalyse, name="reanalyse"),
     path("ligne/<int:pk>/revue/", views.review, name="review"),
     path("ligne/<int:pk>/marche/", views.convert, name="convert"),
 ]

@@ -262,3 +262,64 @@ def test_admin_lists_programmes_read_only(client, world):
     line = programme.lines.first()
     page = admin_client.get(f"/admin/programme/programmeline/{line.pk}/change/")
     assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+@pytest.mark.django_db
+def test_a_facilitator_uploads_for_a_buyer_of_its_territory_only(client, world):
+    log_in(client, world, "facilitator")
+    page = text(client.get("/programmation/importer/"))
+    assert world.buyer.name in page and world.buyer75.name not in page
+    response = client.post(
+        "/programmation/importer/",
+        {"buyer": world.buyer75.pk, "file": SimpleUploadedFile("p.xlsx", xlsx())},
+    )
+    assert response.status_code == 200  # not a choice
+    response = client.post(
+        "/programmation/importer/",
+        {"buyer": world.buyer.pk, "file": SimpleUploadedFile("p.xlsx", xlsx())},
+    )
+    assert response.status_code == 302
+    columns = {
+        k: str(v)
+        for k, v in imports.suggest_mapping(imports.read(xlsx(), "p.xlsx").headers).items()
+    }
+    response = client.post("/programmation/importer/colonnes/", columns)
+    assert Programme.objects.get().buyer == world.buyer
+
+
+@pytest.mark.django_db
+def test_reanalysis_keeps_the_review_and_follows_a_new_territory_preset(client, world):
+    from clauses.markets.models import HourPresetSetting
+
+    programme = make_programme(world)
+    line = programme.lines.get(number=5)  # green spaces: no sourced preset
+    assert line.hours is None
+    facilitator = world.actor("facilitator")
+    services.review_line(actor=facilitator, line=line, decision="kept", comment="Vu.")
+    from tests.markets.conftest import departmental
+
+    HourPresetSetting.objects.create(
+        coordination=departmental("93"),
+        department=world.buyer.department,
+        code="espaces_verts",
+        label="Espaces verts (93)",
+        labour_share="0.60",
+        hourly_cost="25",
+        insertion_rate="0.05",
+        source="Coordination 93, pratique locale",
+        sector="standard",
+    )
+    log_in(client, world, "facilitator")
+    response = client.post(f"/programmation/{programme.pk}/analyse/")
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert line.hours == 114  # 95,000 × 60 % ÷ 25 × 5 %
+    assert line.comment == "Vu." and line.decision == "kept"
+
+
+@pytest.mark.django_db
+def test_delete_a_programme_while_no_line_became_a_market(client, world):
+    programme = make_programme(world)
+    log_in(client, world, "buyer")
+    response = client.post(f"/programmation/{programme.pk}/supprimer/")
+    assert response.status_code == 302 and not Programme.objects.exists()
