@@ -1,11 +1,13 @@
 """Forms of the hours pages (DSFR, rendered with `{{ form }}`); the services decide."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from clauses.accounts.models import Organisation
+from clauses.core import spreadsheets
 from clauses.core.forms import DsfrForm as DsfrBaseForm
 from clauses.followup.models import Assignment
 from clauses.hours.enums import ControlDecision, DeclarationStatus
@@ -73,6 +75,13 @@ class UploadForm(DsfrBaseForm):
         help_text="Tableur XLSX ou CSV au format du modèle, 5 Mo au plus.",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+
+    def clean_file(self) -> Any:
+        """Refused by its size before anything reads it (the view reads the whole file)."""
+        upload = self.cleaned_data["file"]
+        if upload.size > spreadsheets.MAX_BYTES:
+            raise ValidationError("Le fichier dépasse 5 Mo.")
+        return upload
 
 
 class ControlForm(DsfrBaseForm):

@@ -138,3 +138,22 @@ def test_a_participant_named_like_a_formula_stays_text_in_the_template(hw):
     text = imports.template_csv(hw.actor("company"), today=TODAY).decode("utf-8-sig")
     names = [row[1] for row in csv.reader(io.StringIO(text), delimiter=";")][1:]
     assert names == ["'" + name]
+
+
+def test_an_upload_above_5_mb_is_refused_before_it_is_read(client, hw, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from clauses.accounts.enums import Role
+    from tests.access.helpers import login
+    from tests.accounts.factories import MembershipFactory
+
+    login(client, MembershipFactory(organisation=hw.company, role=Role.COMPANY_CONTACT))
+    monkeypatch.setattr(
+        imports, "import_declarations", lambda **kwargs: pytest.fail("the file was read")
+    )
+    big = SimpleUploadedFile("h.csv", b"N\xc2\xb0 de mission;Mois\n" + b"1;03/2026\n" * 600_000)
+    assert big.size > 5 * 1024 * 1024
+    response = client.post(reverse("hours:upload"), {"file": big})
+    assert response.status_code == 422
+    assert "Le fichier dépasse 5 Mo." in response.content.decode()
