@@ -6,6 +6,10 @@ Markets are matched by buyer + reference: importing the same file again changes 
 A cell holding a formula is refused (never evaluated): a spreadsheet from elsewhere must
 not run anything here, and a CSV cell starting with "=", "+", "-" or "@" followed by
 something that is not a number is a formula for a spreadsheet that opens it later.
+The file is read by `clauses.core.spreadsheets.read_table`, as the hours import reads
+its own: 5 MB, 5,000 rows and 50 columns at most, declared dimensions ignored, zip sizes
+bounded before openpyxl opens it; line numbers are the file's. Amounts are French numbers
+(`clauses.core.numbers`).
 
 The template (`template_xlsx()`, `template_csv()`) has the French headers of `COLUMNS`.
 """
