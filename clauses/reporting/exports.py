@@ -11,6 +11,7 @@ Numbers stay numbers.
 from collections.abc import Iterable, Sequence
 
 from clauses.core.spreadsheets import csv_bytes, new_workbook, workbook_bytes
+from clauses.reporting import masking
 from clauses.reporting.reports import Report, Table
 
 SEPARATORS = {"point-virgule": ";", "virgule": ","}
@@ -21,6 +22,8 @@ def table_rows(table: Table) -> list[list[object]]:
     rows += [[row.label, row.export_value] for row in table.rows]
     if table.total is not None:
         rows.append([table.total.label, table.total.export_value])
+    if table.legend:
+        rows += [[], *([line] for line in table.legend)]
     return rows
 
 
@@ -55,6 +58,7 @@ def report_xlsx(report: Report, keys: Sequence[str] | None = None) -> bytes:
     """One sheet "Synthèse" with the figures, then one sheet per table."""
     tables = [t for t in report.tables if keys is None or t.key in keys]
     summary = report_heading(report) + [[label, value] for label, value in report.figures]
+    summary += [[], ["Secret statistique"], *([line] for line in masking.legend(report.min_count))]
     sheets = [("Synthèse", summary)]
     sheets += [(t.title, table_rows(t)) for t in tables]
     return to_xlsx(sheets)
@@ -91,5 +95,7 @@ def consolidation_xlsx(
     body = [
         [label] + [values.get(key, 0) for key, _ in CONSOLIDATION_COLUMNS] for label, values in rows
     ]
-    sheet = [[title], [f"Année {year} — édité le {edited:%d/%m/%Y}"], [], header, *body]
+    legend = [[line] for line in masking.legend()]
+    heading = [[title], [f"Année {year} — édité le {edited:%d/%m/%Y}"], []]
+    sheet = [*heading, header, *body, [], *legend]
     return to_xlsx([(f"Consolidation {year}", sheet)])

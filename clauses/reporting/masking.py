@@ -10,6 +10,11 @@ smallest other non-zero cell is masked too (then at least two unknowns share the
 difference). When the total itself is under the threshold, every cell and the total are
 masked.
 
+The two are marked differently, so that no mark lies (#12.3): a cell under the threshold
+reads « < 5 »; a cell masked only to protect another (it may hold 11, or 300) reads « s »,
+as INSEE marks secondary secrecy. `legend()` explains both, under every table, in the PDF
+and in the exports.
+
 Source of the practice: INSEE's statistical secrecy and the CNIL's recommendations on open
 data about people advise against publishing cells under 5 individuals, with secondary
 suppression so that a masked cell cannot be deduced from the margins (INSEE, « Guide du
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 DEFAULT_THRESHOLD = 5
+SECONDARY_MARK = "s"
 
 
 def threshold() -> int:
@@ -36,9 +42,12 @@ class Cell:
     value: int
     masked: bool = False
     limit: int = DEFAULT_THRESHOLD
+    secondary: bool = False  # masked only so that another masked cell cannot be recomputed
 
     def __str__(self) -> str:
-        return f"< {self.limit}" if self.masked else str(self.value)
+        if not self.masked:
+            return str(self.value)
+        return SECONDARY_MARK if self.secondary else f"< {self.limit}"
 
     @property
     def shown(self) -> int | None:
@@ -78,9 +87,21 @@ def mask_breakdown(
         if candidates:
             _, index = min(candidates)
             masked[index] = True
-    return [Cell(v, m, limit) for v, m in zip(values, masked, strict=True)], Cell(
-        total, False, limit
-    )
+    secondary = [m and not is_small(v, limit) for v, m in zip(values, masked, strict=True)]
+    cells = [
+        Cell(v, m, limit, secondary=s) for v, m, s in zip(values, masked, secondary, strict=True)
+    ]
+    return cells, Cell(total, False, limit)
+
+
+def legend(limit: int | None = None) -> list[str]:
+    """What the marks mean, in the words shown under every table and in every export."""
+    limit = threshold() if limit is None else limit
+    return [
+        f"« < {limit} » : moins de {limit} personnes (secret statistique).",
+        f"« {SECONDARY_MARK} » : valeur masquée pour qu'on ne puisse pas retrouver une case "
+        f"« < {limit} » à partir du total (secret secondaire) ; elle peut dépasser {limit}.",
+    ]
 
 
 def share(part: Cell, whole: Cell) -> float | None:

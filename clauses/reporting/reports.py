@@ -84,6 +84,18 @@ class Table:
     note: str = ""
     chart: BarChart | None = None
 
+    @property
+    def legend(self) -> list[str]:
+        """The explanation of the masking marks this table shows (none when nothing is
+        masked): printed under the table, in the PDF and in its exports."""
+        cells = [r.value for r in [*self.rows, self.total] if r is not None]
+        cells = [c for c in cells if isinstance(c, masking.Cell) and c.masked]
+        if not cells:
+            return []
+        primary, secondary = masking.legend(cells[0].limit)
+        lines = [primary] if any(not c.secondary for c in cells) else []
+        return lines + ([secondary] if any(c.secondary for c in cells) else [])
+
     def with_chart(self, *, orientation: str = HORIZONTAL, unit: str = "") -> "Table":
         items = [(r.label, r.chart_value) for r in self.rows if r.chart_value is not None]
         masked = [r.label for r in self.rows if r.chart_value is None]

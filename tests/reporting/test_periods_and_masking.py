@@ -38,8 +38,21 @@ def test_masking_of_a_lone_count():
 
 def test_secondary_suppression_masks_the_next_smallest():
     cells, total = masking.mask_breakdown([2, 10, 7, 30], limit=5)
-    assert [str(c) for c in cells] == ["< 5", "10", "< 5", "30"]
+    assert [str(c) for c in cells] == ["< 5", "10", "s", "30"]
     assert str(total) == "49"
+
+
+def test_a_cell_masked_to_protect_another_never_reads_under_the_threshold():
+    """#12.3: the cell holding 11 was printed « < 5 »: a lie. It reads « s »."""
+    cells, _ = masking.mask_breakdown([3, 11, 40], limit=5)
+    assert [str(c) for c in cells] == ["< 5", "s", "40"]
+    assert [c.secondary for c in cells] == [False, True, False]
+
+
+def test_the_legend_explains_both_marks():
+    primary, secondary = masking.legend(5)
+    assert "« < 5 »" in primary and "moins de 5 personnes" in primary
+    assert "« s »" in secondary and "secret secondaire" in secondary
 
 
 def test_small_total_masks_everything_but_zeros():
@@ -64,6 +77,9 @@ def test_a_masked_cell_can_never_be_recomputed_from_the_total(values, limit):
         assert not (0 < cell.value < limit) or cell.masked  # primary
         assert cell.masked or cell.value == 0 or cell.value >= limit or total.masked
     masked = [c for c in cells if c.masked]
+    for cell in masked:  # a mark never lies: « < limit » only on a value under the limit
+        assert cell.secondary == (cell.value >= limit)
+        assert (str(cell) == "s") == cell.secondary
     if not total.masked:
         assert len(masked) != 1  # one lone unknown would equal total − the others
     if 0 < sum(values) < limit:
