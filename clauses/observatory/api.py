@@ -144,7 +144,7 @@ def classify(request: HttpRequest) -> Status:
     form = payload.get("form")
     hints = {"market": parsing.MARKET, "concession": parsing.CONCESSION,
              "2019": parsing.FORMAT_2019, "tabular": parsing.TABULAR}  # fmt: skip
-    if form is not None and form not in hints:
+    if form is not None and (not isinstance(form, str) or form not in hints):
         return _invalid("« form » doit valoir market, concession, 2019 ou tabular.")
     warnings: list[str] = []
     try:

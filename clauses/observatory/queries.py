@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
+from clauses.accounts.enums import OrganisationKind
+from clauses.accounts.models import Organisation
 from clauses.desk.charts import format_number
 from clauses.markets.models import Market
 from clauses.markets.rules import EU_THRESHOLDS
@@ -126,13 +128,14 @@ def breakdown(contracts: QuerySet[PublishedContract], key: str) -> list[Breakdow
         .order_by("-contracts", column)[: LIMITS[key]]
     )
     if key == "acheteurs":
-        # One row per SIRET; its name is the longest one published (a cheap, stable choice).
+        sirets = [row[column] for row in rows]
         names = dict(
-            contracts.filter(buyer_siret__in=[row[column] for row in rows])
+            contracts.filter(buyer_siret__in=sirets)
             .values("buyer_siret")
             .annotate(name=Max("buyer_name"))
             .values_list("buyer_siret", "name")
         )
+        names |= buyer_names(sirets)
     labels: dict[str, str] = {}
     if key == "cpv":
         codes = {f"{row[column]}000000": row[column] for row in rows if row[column]}
@@ -155,6 +158,16 @@ def breakdown(contracts: QuerySet[PublishedContract], key: str) -> list[Breakdow
             label = value or "Non renseignée"
         result.append(BreakdownRow(value, label, Figures.of(row)))
     return result
+
+
+def buyer_names(sirets: list[str]) -> dict[str, str]:
+    """The names Clauses knows for these SIRETs (its buyer organisations; one query): the 2024
+    format publishes the buyer's SIRET without its name."""
+    return dict(
+        Organisation.objects.filter(kind=OrganisationKind.BUYER, siret__in=sirets).values_list(
+            "siret", "name"
+        )
+    )
 
 
 # -- opportunities -------------------------------------------------------------------------

@@ -159,6 +159,10 @@ def opportunities(request: HttpRequest) -> HttpResponse:
     form, territory, year, contracts = _scope(request, actor)
     rows = queries.opportunities(contracts, year)  # type: ignore[arg-type]
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    known = queries.buyer_names([row["buyer_siret"] for row in page.object_list])
+    for row in page.object_list:
+        row["name"] = known.get(row["buyer_siret"]) or row["name"]
     found = queries.thresholds(year)
     return render(
         request,
@@ -186,6 +190,12 @@ def discrepancies(request: HttpRequest) -> HttpResponse:
     unfollowed = queries.published_clause_not_followed(contracts)  # type: ignore[arg-type]
     followed_page = Paginator(followed, PER_PAGE).get_page(request.GET.get("page_suivis"))
     unfollowed_page = Paginator(unfollowed, PER_PAGE).get_page(request.GET.get("page_publies"))
+    unfollowed_page.object_list = list(unfollowed_page.object_list)
+    known = queries.buyer_names([c.buyer_siret for c in unfollowed_page.object_list])
+    for contract in unfollowed_page.object_list:
+        contract.display_name = (
+            known.get(contract.buyer_siret) or contract.buyer_name or contract.buyer_siret
+        )
     return render(
         request,
         "observatory/discrepancies.html",
@@ -208,7 +218,11 @@ def buyer(request: HttpRequest, siret: str) -> HttpResponse:
     summary = queries.summary(contracts)
     if not summary.contracts:
         raise Http404("Aucun contrat publié pour cet acheteur.")
-    name = contracts.exclude(buyer_name="").values_list("buyer_name", flat=True).first() or siret
+    name = (
+        queries.buyer_names([siret]).get(siret)
+        or contracts.exclude(buyer_name="").values_list("buyer_name", flat=True).first()
+        or f"Acheteur {siret}"
+    )
     page = Paginator(contracts.order_by("-notification_date", "uid"), PER_PAGE).get_page(
         request.GET.get("page")
     )
