@@ -265,8 +265,10 @@ class ClausesAPI(NinjaAPI):
                 if "{" in path:
                     codes.append("404")
                 responses = operation["responses"]
+                documented = {str(code) for code in responses}  # ninja's keys are ints
                 for code in codes:
-                    responses.setdefault(code, _error_response(code))
+                    if code not in documented:
+                        responses[code] = _error_response(code)
         return schema
 
 

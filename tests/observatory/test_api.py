@@ -45,7 +45,8 @@ def test_classify_a_record_that_cannot_be_imported_still_answers(client):
 @pytest.mark.parametrize(
     "body",
     ["pas du json", "[]", json.dumps({"autre": 1}), json.dumps({"record": [1]}),
-     json.dumps({"record": {}, "form": "autre"})],
+     json.dumps({"record": {}, "form": "autre"}),
+     json.dumps({"record": {}, "form": {}})],  # found by Schemathesis: was a 500
 )  # fmt: skip
 def test_classify_refuses_in_french(client, body):
     response = client.post(CLASSIFY, data=body, content_type="application/json")
