@@ -32,6 +32,7 @@ class FactsCache:
 
     presets: dict[str | None, dict[str, TerritoryPreset]] = field(default_factory=dict)
     partners: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    supplies: dict[tuple[str, str], rules.LocalSupply] = field(default_factory=dict)
 
     def presets_for(self, department: str | None) -> dict[str, TerritoryPreset]:
         if department not in self.presets:
@@ -50,6 +51,12 @@ class FactsCache:
     def supply(self, department: str | None, family: rules.PurchaseFamily) -> rules.LocalSupply:
         if not department:
             return rules.LocalSupply()
+        key = (department, family.code)
+        if key not in self.supplies:
+            self.supplies[key] = self._count(department, family)
+        return self.supplies[key]
+
+    def _count(self, department: str, family: rules.PurchaseFamily) -> rules.LocalSupply:
         siae = ea_esat = geiq = staffing = 0
         for kind, naf in self.partners_of(department):
             if kind == PartnerKind.GEIQ:
