@@ -137,6 +137,8 @@ class PurchaseFamily:
     cpv_prefixes: tuple[str, ...]
     naf_prefixes: tuple[str, ...]
     labour: Labour
+    # Shown to users: the share and its source, or why there is none. Status of each
+    # ([S] sourced, [I] inference, [U] unverified) in docs/domain-rules.md §6 bis.
     labour_source: str
     preset_code: str | None = None
     siae_reservable: bool = False
@@ -146,8 +148,8 @@ class PurchaseFamily:
     keywords: tuple[str, ...] = ()
 
 
-_MEF = "[S] 50 % en moyenne des lots du bâtiment (MEF Sud 77)"
-_UNSOURCED = "[U] part de main-d'œuvre sans source vérifiée, à confirmer par le facilitateur"
+_MEF = "50 % en moyenne des lots du bâtiment, source : Maison de l'emploi Sud 77"
+_UNSOURCED = "part sans source vérifiée, à confirmer par le facilitateur"
 
 # Order does not matter: the longest matching CPV prefix wins. NAF prefixes are in the
 # SIRENE format of the partner directory ("81.21Z"); the division alone ("81") matches all
@@ -177,7 +179,7 @@ FAMILIES: tuple[PurchaseFamily, ...] = (
         ("45442", "45432"),
         ("43.3",),
         Labour.HIGH,
-        "[S] 70 % pour la peinture intérieure (MEF Sud 77)",
+        "70 % pour la peinture intérieure, source : Maison de l'emploi Sud 77",
         "peinture",
         siae_reservable=True,
         keywords=("peinture", "revetement", "revetements"),
@@ -188,7 +190,7 @@ FAMILIES: tuple[PurchaseFamily, ...] = (
         ("452625", "45223", "45262"),
         ("43.99", "41.2"),
         Labour.HIGH,
-        "[S] 50 % pour la maçonnerie (MEF Sud 77)",
+        "50 % pour la maçonnerie, source : Maison de l'emploi Sud 77",
         "maconnerie",
         siae_reservable=True,
         keywords=("maconnerie", "gros oeuvre"),
@@ -199,7 +201,7 @@ FAMILIES: tuple[PurchaseFamily, ...] = (
         ("452231", "45262400"),
         ("25.11", "43.99"),
         Labour.LOW,
-        "[S] 20 % pour la charpente métallique (MEF Sud 77)",
+        "20 % pour la charpente métallique, source : Maison de l'emploi Sud 77",
         "charpente_metallique",
         keywords=("charpente", "metallerie", "serrurerie"),
     ),
@@ -209,7 +211,7 @@ FAMILIES: tuple[PurchaseFamily, ...] = (
         ("909",),
         ("81.2",),
         Labour.HIGH,
-        "[S] 80 % de main-d'œuvre (Inserpropre, PACT Propreté)",
+        "80 % de main-d'œuvre, source : Inserpropre, PACT Propreté",
         "proprete",
         siae_reservable=True,
         ea_esat_reservable=True,
@@ -310,7 +312,7 @@ FAMILIES: tuple[PurchaseFamily, ...] = (
         ("72", "48", "302"),
         ("62.", "63."),
         Labour.LOW,
-        "[I] prestations qualifiées, peu de postes accessibles aux publics de la clause",
+        "estimation : prestations qualifiées, peu de postes accessibles aux publics de la clause",
         keywords=("informatique", "logiciel", "logiciels", "numerique", "infogerance"),
     ),
     PurchaseFamily(
@@ -319,7 +321,8 @@ FAMILIES: tuple[PurchaseFamily, ...] = (
         ("71", "73", "794", "791", "792"),
         ("70.", "71.", "72.", "69."),
         Labour.LOW,
-        "[I] prestations intellectuelles, peu de postes accessibles aux publics de la clause",
+        "estimation : prestations intellectuelles, peu de postes accessibles aux publics de la "
+        "clause",
         keywords=(
             "etudes",
             "etude",
@@ -340,7 +343,7 @@ FALLBACK_FAMILIES = {
         (),
         (),
         Labour.MEDIUM,
-        "[I] famille non identifiée par le code CPV : à qualifier par le facilitateur",
+        "estimation : famille non identifiée par le code CPV, à qualifier par le facilitateur",
     ),
     MarketKind.SUPPLIES: PurchaseFamily(
         "fournitures",
@@ -348,7 +351,7 @@ FALLBACK_FAMILIES = {
         (),
         (),
         Labour.LOW,
-        "[I] achat de biens : peu d'heures de travail exécutées pour l'acheteur",
+        "estimation : achat de biens, peu d'heures de travail exécutées pour l'acheteur",
     ),
 }
 
