@@ -133,6 +133,7 @@ def recount_clauses(clauses: Iterable[SocialConsideration]) -> int:
 
 # Advisory locks of hours (the first key of PostgreSQL's two-key advisory locks).
 LOCK_NAMESPACE = 4811
+LOCK_SLOTS = 512  # a power of two
 BULK_SIZE = 1000
 UPDATED_FIELDS = [
     "declared_hours",
@@ -164,13 +165,16 @@ def _lock(keys: Iterable[str]) -> None:
     lock; the checks run inside the transaction in both cases."""
     if connection.vendor != "postgresql" or not keys:
         return
-    # One statement whatever the number of people (a 5,000-row file): the hashes are
-    # sorted in the subquery, then locked in that order.
+    # One statement whatever the number of people (a 5,000-row file): each key falls in
+    # one of LOCK_SLOTS slots (two people sharing a slot only wait for each other), so a
+    # transaction never holds more than LOCK_SLOTS locks of PostgreSQL's shared lock table
+    # (64 × max_connections by default); the slots are locked in ascending order.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_advisory_xact_lock(%s, h)) FROM "
-            "(SELECT DISTINCT hashtext(k) AS h FROM unnest(%s::text[]) AS k ORDER BY h) AS s",
-            [LOCK_NAMESPACE, sorted(set(keys))],
+            "(SELECT DISTINCT (hashtext(k)::bigint & %s)::int AS h "
+            "FROM unnest(%s::text[]) AS k ORDER BY h) AS s",
+            [LOCK_NAMESPACE, LOCK_SLOTS - 1, sorted(set(keys))],
         )
 
 
