@@ -128,10 +128,10 @@ def _actor_by_email(email: str) -> Actor | None:
     return actor_for_membership(membership) if membership else None
 
 
-def _handler(request: Request, actors: dict[str, Actor | None]) -> Actor:
+def _handler(desk_request: Request, actors: dict[str, Actor | None]) -> Actor:
     """Who answers a demo request: the demo account of its target if there is one."""
     for actor in actors.values():
-        if actor is not None and services.policies.can_handle(actor, request):
+        if actor is not None and services.policies.can_handle(actor, desk_request):
             return actor
     return ADMIN
 
@@ -141,25 +141,25 @@ def _when(days_ago: int, hour: int) -> datetime:
     return moment.replace(hour=hour, minute=(days_ago * 7) % 60, second=0, microsecond=0)
 
 
-def _apply(spec: Spec, request: Request, filed_at: datetime, actor: Actor) -> None:
+def _apply(spec: Spec, desk_request: Request, filed_at: datetime, actor: Actor) -> None:
     script, _, outcome = spec.script.partition(":")
     if script == "new":
         return
     step = filed_at + timedelta(hours=3)
     if actor.user_id is not None:
-        services.take_charge(actor=actor, request=request, now=step)
+        services.take_charge(actor=actor, desk_request=desk_request, now=step)
     if script == "taken":
         return
     step += timedelta(days=1)
     services.add_internal_note(
         actor=actor,
-        request=request,
+        desk_request=desk_request,
         body="Acheteur déjà accompagné en 2024 : voir le bilan de l'opération précédente.",
         now=step,
     )
     services.reply(
         actor=actor,
-        request=request,
+        desk_request=desk_request,
         body=(
             "Bonjour, merci pour votre demande. Pouvez-vous nous transmettre le projet de "
             "cahier des clauses administratives particulières et le calendrier prévisionnel ? "
@@ -170,27 +170,29 @@ def _apply(spec: Spec, request: Request, filed_at: datetime, actor: Actor) -> No
     )
     if script in ("buyer_replied", "closed"):
         step += timedelta(days=1)
-        _buyer_answer(request, step)
+        _buyer_answer(desk_request, step)
     if script == "closed":
         step += timedelta(days=2)
-        services.close(actor=actor, request=request, outcome=outcome, notify_buyer=False, now=step)
+        services.close(
+            actor=actor, desk_request=desk_request, outcome=outcome, notify_buyer=False, now=step
+        )
 
 
-def _buyer_answer(request: Request, moment: datetime) -> None:
+def _buyer_answer(desk_request: Request, moment: datetime) -> None:
     """The buyer's answer, as through its private link (the demo knows no raw token)."""
     from clauses.desk.enums import EventKind, MessageKind
     from clauses.desk.models import Message, RequestEvent
 
     message = Message.objects.create(
-        request=request,
+        request=desk_request,
         kind=MessageKind.FROM_BUYER,
         body="Bonjour, voici le calendrier : publication prévue dans un mois. Merci !",
         created_at=moment,
     )
-    if request.status == RequestStatus.WAITING_BUYER:
-        Request.objects.filter(pk=request.pk).update(status=RequestStatus.IN_PROGRESS)
+    if desk_request.status == RequestStatus.WAITING_BUYER:
+        Request.objects.filter(pk=desk_request.pk).update(status=RequestStatus.IN_PROGRESS)
     RequestEvent.record(
-        request=request,
+        request=desk_request,
         kind=EventKind.BUYER_REPLIED,
         details={"message": message.pk},
         created_at=moment,
@@ -256,12 +258,12 @@ def seed(*, stdout: TextIO) -> None:
                 ),
             }
             filed = services.file_request(data=data, now=filed_at)
-            request = filed.request
-            Request.objects.filter(pk=request.pk).update(
+            desk_request = filed.request
+            Request.objects.filter(pk=desk_request.pk).update(
                 reference=f"GRCS-{year}-{900000 + number:06d}", is_demo=True
             )
-            request.refresh_from_db()
-            _apply(spec, request, filed_at, _handler(request, actors))
+            desk_request.refresh_from_db()
+            _apply(spec, desk_request, filed_at, _handler(desk_request, actors))
             created += 1
         escalated = services.escalate_overdue(now=timezone.now())
     stdout.write(f"Guichet : {created} demandes de démonstration, dont {len(escalated)} remontées.")

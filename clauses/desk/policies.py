@@ -75,19 +75,22 @@ def can_see_aggregates(actor: Actor) -> bool:
     )
 
 
-def _target_in_scope(actor: Actor, request: Request) -> bool:
-    if request.target_structure_id and request.target_structure_id in actor.structure_ids:
+def _target_in_scope(actor: Actor, desk_request: Request) -> bool:
+    if desk_request.target_structure_id and desk_request.target_structure_id in actor.structure_ids:
         return True
-    if request.target_coordination_id and request.target_coordination_id in actor.coordination_ids:
+    if (
+        desk_request.target_coordination_id
+        and desk_request.target_coordination_id in actor.coordination_ids
+    ):
         return True
     return (
         actor.is_territorial_coordinator
         and actor.coordination_level == CoordinationLevel.REGIONAL
-        and request.target_level in _OUT_OF_NETWORK_LEVELS
+        and desk_request.target_level in _OUT_OF_NETWORK_LEVELS
     )
 
 
-def can_handle(actor: Actor, request: Request) -> bool:
+def can_handle(actor: Actor, desk_request: Request) -> bool:
     """The desk side of this request: the facilitators of the target structure, the
     coordinators whose territory holds the target, the person who took it; admins."""
     if not actor.can_write:
@@ -96,62 +99,62 @@ def can_handle(actor: Actor, request: Request) -> bool:
         return True
     if not (actor.is_facilitator or actor.is_territorial_coordinator):
         return False
-    if request.taken_by_id is not None and request.taken_by_id == actor.user_id:
+    if desk_request.taken_by_id is not None and desk_request.taken_by_id == actor.user_id:
         return True
-    return _target_in_scope(actor, request)
+    return _target_in_scope(actor, desk_request)
 
 
-def can_take_charge(actor: Actor, request: Request) -> bool:
+def can_take_charge(actor: Actor, desk_request: Request) -> bool:
     """An open request not yet taken by this person, that the actor handles (a person, not
     a token: taking charge names who answers)."""
-    if actor.user_id is None or not request.is_open:
+    if actor.user_id is None or not desk_request.is_open:
         return False
-    if request.taken_by_id == actor.user_id:
+    if desk_request.taken_by_id == actor.user_id:
         return False
-    return can_handle(actor, request)
+    return can_handle(actor, desk_request)
 
 
-def can_reply(actor: Actor, request: Request) -> bool:
+def can_reply(actor: Actor, desk_request: Request) -> bool:
     """Answer the buyer (the email leaves with the desk's name): open requests handled by
     the actor."""
-    return request.is_open and can_handle(actor, request)
+    return desk_request.is_open and can_handle(actor, desk_request)
 
 
-def can_add_note(actor: Actor, request: Request) -> bool:
+def can_add_note(actor: Actor, desk_request: Request) -> bool:
     """Internal notes are allowed on closed requests too (what happened afterwards)."""
-    return can_handle(actor, request)
+    return can_handle(actor, desk_request)
 
 
-def can_close(actor: Actor, request: Request) -> bool:
-    return request.is_open and can_handle(actor, request)
+def can_close(actor: Actor, desk_request: Request) -> bool:
+    return desk_request.is_open and can_handle(actor, desk_request)
 
 
-def can_reassign(actor: Actor, request: Request) -> bool:
+def can_reassign(actor: Actor, desk_request: Request) -> bool:
     """Coordinators of the territory that holds the current target (and admins); never a
     facilitator alone, never through a read-only token."""
-    if not actor.can_write or not request.is_open:
+    if not actor.can_write or not desk_request.is_open:
         return False
     if actor.is_platform_admin:
         return True
-    return actor.is_territorial_coordinator and _target_in_scope(actor, request)
+    return actor.is_territorial_coordinator and _target_in_scope(actor, desk_request)
 
 
-def can_buyer_reply(actor: Actor, request: Request) -> bool:
+def can_buyer_reply(actor: Actor, desk_request: Request) -> bool:
     """A buyer agent of the request's organisation answers the desk as the buyer."""
     return (
         actor.can_write
-        and request.is_open
+        and desk_request.is_open
         and actor.is_buyer_agent
-        and request.buyer_organisation_id == actor.organisation_id
+        and desk_request.buyer_organisation_id == actor.organisation_id
     )
 
 
-def can_view_internal_notes(actor: Actor, request: Request) -> bool:
+def can_view_internal_notes(actor: Actor, desk_request: Request) -> bool:
     """Internal notes are for the desk side only, never for the buyer."""
     if actor.is_platform_admin:
         return True
     if not (actor.is_facilitator or actor.is_territorial_coordinator):
         return False
     return (
-        request.taken_by_id is not None and request.taken_by_id == actor.user_id
-    ) or _target_in_scope(actor, request)
+        desk_request.taken_by_id is not None and desk_request.taken_by_id == actor.user_id
+    ) or _target_in_scope(actor, desk_request)

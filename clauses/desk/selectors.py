@@ -544,29 +544,29 @@ def request_for_token(*, reference: str, token: str) -> Request | None:
     constant time."""
     if not reference or not token:
         return None
-    request = Request.objects.filter(reference=reference).first()
-    if request is None:
+    desk_request = Request.objects.filter(reference=reference).first()
+    if desk_request is None:
         hmac.compare_digest(hash_token(token), "0" * 64)
         return None
-    if not hmac.compare_digest(hash_token(token), request.follow_token_hash):
+    if not hmac.compare_digest(hash_token(token), desk_request.follow_token_hash):
         return None
-    return request
+    return desk_request
 
 
-def level_above(request: Request) -> Target | None:
+def level_above(desk_request: Request) -> Target | None:
     """Structure → departmental coordination of its département (through a local
     coordination if it hangs from one); local → departmental; departmental → regional.
     Regional, national and guichet vert: the top, nothing above."""
-    level = request.target_level
+    level = desk_request.target_level
     coordination: Coordination | None = None
-    if level == TargetLevel.STRUCTURE and request.target_structure_id:
-        coordination = request.target_structure.coordination
+    if level == TargetLevel.STRUCTURE and desk_request.target_structure_id:
+        coordination = desk_request.target_structure.coordination
         if coordination.level == CoordinationLevel.LOCAL:
             coordination = coordination.parent
         elif coordination.level != CoordinationLevel.DEPARTMENTAL:
             coordination = None
-    elif level == TargetLevel.LOCAL and request.target_coordination_id:
-        coordination = request.target_coordination.parent
+    elif level == TargetLevel.LOCAL and desk_request.target_coordination_id:
+        coordination = desk_request.target_coordination.parent
     elif level == TargetLevel.DEPARTMENTAL:
         coordination = None
     else:
@@ -602,27 +602,27 @@ def escalation_candidates(now: datetime | None = None) -> list[Request]:
     ]
 
 
-def planned_market_facts(request: Request) -> dict[str, Any]:
+def planned_market_facts(desk_request: Request) -> dict[str, Any]:
     """What the desk knows of the planned market, for the markets app to create a Market
     from a request ("convert to market"); plain values, keys named after the request."""
     return {
-        "desk_reference": request.reference,
-        "buyer_organisation_id": request.buyer_organisation_id,
-        "buyer_name": request.buyer_name,
-        "buyer_siret": request.buyer_siret,
-        "subject": request.market_subject,
-        "cpv_code8": request.market_cpv.code8 if request.market_cpv_id else "",
-        "estimated_amount": request.market_estimated_amount,
-        "planned_publication_date": request.market_planned_publication_date,
-        "duration_months": request.market_duration_months,
+        "desk_reference": desk_request.reference,
+        "buyer_organisation_id": desk_request.buyer_organisation_id,
+        "buyer_name": desk_request.buyer_name,
+        "buyer_siret": desk_request.buyer_siret,
+        "subject": desk_request.market_subject,
+        "cpv_code8": desk_request.market_cpv.code8 if desk_request.market_cpv_id else "",
+        "estimated_amount": desk_request.market_estimated_amount,
+        "planned_publication_date": desk_request.market_planned_publication_date,
+        "duration_months": desk_request.market_duration_months,
         "execution_commune_insee": sorted(
-            request.execution_communes.values_list("insee", flat=True)
+            desk_request.execution_communes.values_list("insee", flat=True)
         ),
         "execution_department_codes": sorted(
-            request.execution_departments.values_list("code", flat=True)
+            desk_request.execution_departments.values_list("code", flat=True)
         ),
-        "region_wide": request.region_wide,
-        "structure_id": request.target_structure_id,
-        "coordination_id": request.target_coordination_id,
-        "publication_timing": request.publication_timing,
+        "region_wide": desk_request.region_wide,
+        "structure_id": desk_request.target_structure_id,
+        "coordination_id": desk_request.target_coordination_id,
+        "publication_timing": desk_request.publication_timing,
     }

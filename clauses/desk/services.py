@@ -133,14 +133,19 @@ def _target_fields(target: Target) -> dict:
 
 
 def _event(
-    request: Request, kind: EventKind, *, actor: Actor | User | None, now: datetime, **data: Any
+    desk_request: Request,
+    kind: EventKind,
+    *,
+    actor: Actor | User | None,
+    now: datetime,
+    **data: Any,
 ) -> RequestEvent:
     user_id = actor.pk if isinstance(actor, User) else getattr(actor, "user_id", None)
     label = str(actor) if isinstance(actor, User) else getattr(actor, "label", "")
     if isinstance(actor, Actor) and actor.via_token:
         data.setdefault("via", actor.label)
     return RequestEvent.record(
-        request=request,
+        request=desk_request,
         kind=kind,
         actor_user_id=user_id,
         actor_repr=label,
@@ -150,12 +155,12 @@ def _event(
 
 
 def _store_attachments(
-    request: Request, files: Sequence[CheckedFile], *, message: Message | None, now: datetime
+    desk_request: Request, files: Sequence[CheckedFile], *, message: Message | None, now: datetime
 ) -> list[Attachment]:
     stored = []
     for checked in files:
         attachment = Attachment(
-            request=request,
+            request=desk_request,
             message=message,
             original_name=checked.name,
             detected_type=checked.detected_type,
@@ -231,7 +236,7 @@ def file_request(
     decision = route(facts)
     raw_token, token_hash = make_token()
     with transaction.atomic():
-        request = Request.objects.create(
+        desk_request = Request.objects.create(
             reference=_next_reference(filed_on.year),
             kind=clean.kind,
             status=RequestStatus.NEW,
@@ -260,18 +265,18 @@ def file_request(
             created_at=now,
             **_target_fields(decision.target),
         )
-        request.execution_communes.set(clean.communes)
-        request.execution_departments.set(clean.departments)
+        desk_request.execution_communes.set(clean.communes)
+        desk_request.execution_departments.set(clean.departments)
         Assignment.objects.create(
-            request=request,
+            request=desk_request,
             rule=decision.rule,
             reason=decision.reason,
             created_at=now,
             **_target_fields(decision.target),
         )
-        _store_attachments(request, files, message=None, now=now)
+        _store_attachments(desk_request, files, message=None, now=now)
         _event(
-            request,
+            desk_request,
             EventKind.FILED,
             actor=filed_by,
             now=now,
@@ -280,10 +285,10 @@ def file_request(
             ip=ip,
             attachments=len(files),
         )
-        url = follow_url(request.reference, raw_token)
-        emails.on_commit_acknowledge(request, url)
-        emails.on_commit_notify_target(request, target=decision.target, event="filed")
-    return FiledRequest(request=request, raw_follow_token=raw_token, follow_url=url)
+        url = follow_url(desk_request.reference, raw_token)
+        emails.on_commit_acknowledge(desk_request, url)
+        emails.on_commit_notify_target(desk_request, target=decision.target, event="filed")
+    return FiledRequest(request=desk_request, raw_follow_token=raw_token, follow_url=url)
 
 
 def send_new_follow_link(
@@ -294,20 +299,22 @@ def send_new_follow_link(
     link is emailed to the contact address. Says nothing either way (no enumeration)."""
     now = now or timezone.now()
     with transaction.atomic():
-        request = (
+        desk_request = (
             Request.objects.select_for_update()
             .filter(
                 reference=reference.strip().upper(), contact_email__iexact=contact_email.strip()
             )
             .first()
         )
-        if request is None:
+        if desk_request is None:
             return
         raw_token, token_hash = make_token()
-        request.follow_token_hash = token_hash
-        request.save(update_fields=["follow_token_hash"])
-        _event(request, EventKind.FOLLOW_LINK_RENEWED, actor=None, now=now)
-        emails.on_commit_new_follow_link(request, follow_url(request.reference, raw_token))
+        desk_request.follow_token_hash = token_hash
+        desk_request.save(update_fields=["follow_token_hash"])
+        _event(desk_request, EventKind.FOLLOW_LINK_RENEWED, actor=None, now=now)
+        emails.on_commit_new_follow_link(
+            desk_request, follow_url(desk_request.reference, raw_token)
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -319,32 +326,32 @@ def _deny(message: str) -> PermissionDenied:
     return PermissionDenied(message)
 
 
-def _locked(request: Request) -> Request:
-    return Request.objects.select_for_update().get(pk=request.pk)
+def _locked(desk_request: Request) -> Request:
+    return Request.objects.select_for_update().get(pk=desk_request.pk)
 
 
-def take_charge(*, actor: Actor, request: Request, now: datetime | None = None) -> Request:
+def take_charge(*, actor: Actor, desk_request: Request, now: datetime | None = None) -> Request:
     """The actor takes charge of the request: it becomes "prise en charge" and stops
     climbing the escalation ladder."""
     now = now or timezone.now()
     with transaction.atomic():
-        request = _locked(request)
-        if not policies.can_take_charge(actor, request):
+        desk_request = _locked(desk_request)
+        if not policies.can_take_charge(actor, desk_request):
             raise _deny("Vous ne pouvez pas prendre en charge cette demande.")
-        previous = request.taken_by_id
-        request.taken_by_id = actor.user_id
-        request.taken_at = now
-        if request.status == RequestStatus.NEW:
-            request.status = RequestStatus.ASSIGNED
-        request.save(update_fields=["taken_by", "taken_at", "status"])
-        _event(request, EventKind.TAKEN_CHARGE, actor=actor, now=now, previous=previous)
-    return request
+        previous = desk_request.taken_by_id
+        desk_request.taken_by_id = actor.user_id
+        desk_request.taken_at = now
+        if desk_request.status == RequestStatus.NEW:
+            desk_request.status = RequestStatus.ASSIGNED
+        desk_request.save(update_fields=["taken_by", "taken_at", "status"])
+        _event(desk_request, EventKind.TAKEN_CHARGE, actor=actor, now=now, previous=previous)
+    return desk_request
 
 
 def reply(
     *,
     actor: Actor,
-    request: Request,
+    desk_request: Request,
     body: str,
     expects_answer: bool = True,
     attachments: Sequence[Any] = (),
@@ -359,35 +366,37 @@ def reply(
         raise ValidationError({"body": "Le message ne peut pas être vide."})
     files = _checked(attachments)
     with transaction.atomic():
-        request = _locked(request)
-        if not policies.can_reply(actor, request):
+        desk_request = _locked(desk_request)
+        if not policies.can_reply(actor, desk_request):
             raise _deny("Vous ne pouvez pas répondre à cette demande.")
         message = Message.objects.create(
-            request=request,
+            request=desk_request,
             kind=MessageKind.REPLY_TO_BUYER,
             author_id=actor.user_id,
             body=body,
             created_at=now,
         )
-        _store_attachments(request, files, message=message, now=now)
+        _store_attachments(desk_request, files, message=message, now=now)
         fields = ["status"]
-        if request.first_response_at is None:
+        if desk_request.first_response_at is None:
             conf = desk_settings()
-            request.first_response_at = now
-            request.first_response_working_days = working_days_between(
-                timezone.localdate(request.created_at), timezone.localdate(now), conf.closed_days
+            desk_request.first_response_at = now
+            desk_request.first_response_working_days = working_days_between(
+                timezone.localdate(desk_request.created_at),
+                timezone.localdate(now),
+                conf.closed_days,
             )
             fields += ["first_response_at", "first_response_working_days"]
-        if request.taken_by_id is None and actor.user_id is not None:
-            request.taken_by_id = actor.user_id
-            request.taken_at = now
+        if desk_request.taken_by_id is None and actor.user_id is not None:
+            desk_request.taken_by_id = actor.user_id
+            desk_request.taken_at = now
             fields += ["taken_by", "taken_at"]
-        request.status = (
+        desk_request.status = (
             RequestStatus.WAITING_BUYER if expects_answer else RequestStatus.IN_PROGRESS
         )
-        request.save(update_fields=fields)
+        desk_request.save(update_fields=fields)
         _event(
-            request,
+            desk_request,
             EventKind.REPLIED,
             actor=actor,
             now=now,
@@ -400,7 +409,7 @@ def reply(
 
 def buyer_reply(
     *,
-    request: Request,
+    desk_request: Request,
     body: str,
     token: str | None = None,
     actor: Actor | None = None,
@@ -413,9 +422,9 @@ def buyer_reply(
     now = now or timezone.now()
     allowed = False
     if token is not None:
-        allowed = request_for_token(reference=request.reference, token=token) is not None
+        allowed = request_for_token(reference=desk_request.reference, token=token) is not None
     elif actor is not None:
-        allowed = policies.can_buyer_reply(actor, request)
+        allowed = policies.can_buyer_reply(actor, desk_request)
     if not allowed:
         raise _deny("Vous ne pouvez pas répondre à cette demande.")
     body = (body or "").strip()
@@ -423,24 +432,24 @@ def buyer_reply(
         raise ValidationError({"body": "Le message ne peut pas être vide."})
     files = _checked(attachments)
     with transaction.atomic():
-        request = _locked(request)
-        if not request.is_open:
+        desk_request = _locked(desk_request)
+        if not desk_request.is_open:
             raise ValidationError(
                 {"body": "Cette demande est clôturée : déposez une nouvelle demande au guichet."}
             )
         message = Message.objects.create(
-            request=request,
+            request=desk_request,
             kind=MessageKind.FROM_BUYER,
             author_id=actor.user_id if actor else None,
             body=body,
             created_at=now,
         )
-        _store_attachments(request, files, message=message, now=now)
-        if request.status == RequestStatus.WAITING_BUYER:
-            request.status = RequestStatus.IN_PROGRESS
-            request.save(update_fields=["status"])
+        _store_attachments(desk_request, files, message=message, now=now)
+        if desk_request.status == RequestStatus.WAITING_BUYER:
+            desk_request.status = RequestStatus.IN_PROGRESS
+            desk_request.save(update_fields=["status"])
         _event(
-            request,
+            desk_request,
             EventKind.BUYER_REPLIED,
             actor=actor,
             now=now,
@@ -452,7 +461,7 @@ def buyer_reply(
 
 
 def add_internal_note(
-    *, actor: Actor, request: Request, body: str, now: datetime | None = None
+    *, actor: Actor, desk_request: Request, body: str, now: datetime | None = None
 ) -> Message:
     """A note for the desk side only: never shown to the buyer, never emailed."""
     now = now or timezone.now()
@@ -460,17 +469,17 @@ def add_internal_note(
     if not body:
         raise ValidationError({"body": "La note ne peut pas être vide."})
     with transaction.atomic():
-        request = _locked(request)
-        if not policies.can_add_note(actor, request):
+        desk_request = _locked(desk_request)
+        if not policies.can_add_note(actor, desk_request):
             raise _deny("Vous ne pouvez pas annoter cette demande.")
         message = Message.objects.create(
-            request=request,
+            request=desk_request,
             kind=MessageKind.INTERNAL_NOTE,
             author_id=actor.user_id,
             body=body,
             created_at=now,
         )
-        _event(request, EventKind.NOTE_ADDED, actor=actor, now=now, message=message.pk)
+        _event(desk_request, EventKind.NOTE_ADDED, actor=actor, now=now, message=message.pk)
     return message
 
 
@@ -496,7 +505,7 @@ def _new_target(
 def reassign(
     *,
     actor: Actor,
-    request: Request,
+    desk_request: Request,
     comment: str,
     coordination: Coordination | None = None,
     structure: FacilitatorStructure | None = None,
@@ -514,32 +523,32 @@ def reassign(
         )
     target = _new_target(coordination=coordination, structure=structure, green_desk=green_desk)
     with transaction.atomic():
-        request = _locked(request)
-        if not policies.can_reassign(actor, request):
+        desk_request = _locked(desk_request)
+        if not policies.can_reassign(actor, desk_request):
             raise _deny("Seule une coordination du territoire peut réaffecter cette demande.")
-        before = request.target_name
+        before = desk_request.target_name
         fields = _target_fields(target)
         for name, value in fields.items():
-            setattr(request, name, value)
-        request.routing_rule = ""
-        request.routing_reason = f"Réaffectée par une coordination : {comment}"
-        request.routed_automatically = False
-        request.routed_at = now
-        request.taken_by = None
-        request.taken_at = None
-        if request.status in (RequestStatus.ASSIGNED, RequestStatus.NEW):
-            request.status = RequestStatus.NEW
-        request.save()
+            setattr(desk_request, name, value)
+        desk_request.routing_rule = ""
+        desk_request.routing_reason = f"Réaffectée par une coordination : {comment}"
+        desk_request.routed_automatically = False
+        desk_request.routed_at = now
+        desk_request.taken_by = None
+        desk_request.taken_at = None
+        if desk_request.status in (RequestStatus.ASSIGNED, RequestStatus.NEW):
+            desk_request.status = RequestStatus.NEW
+        desk_request.save()
         assignment = Assignment.objects.create(
-            request=request,
-            reason=request.routing_reason,
+            request=desk_request,
+            reason=desk_request.routing_reason,
             by_id=actor.user_id,
             comment=comment,
             created_at=now,
             **fields,
         )
         _event(
-            request,
+            desk_request,
             EventKind.REASSIGNED,
             actor=actor,
             now=now,
@@ -547,14 +556,16 @@ def reassign(
             after=target.name,
             comment=comment,
         )
-        emails.on_commit_notify_target(request, target=target, event="reassigned", comment=comment)
+        emails.on_commit_notify_target(
+            desk_request, target=target, event="reassigned", comment=comment
+        )
     return assignment
 
 
 def close(
     *,
     actor: Actor,
-    request: Request,
+    desk_request: Request,
     outcome: str,
     comment: str = "",
     notify_buyer: bool = True,
@@ -566,25 +577,25 @@ def close(
     if outcome not in RequestOutcome.values:
         raise ValidationError({"outcome": "Choisissez l'issue de la demande."})
     with transaction.atomic():
-        request = _locked(request)
-        if not policies.can_close(actor, request):
+        desk_request = _locked(desk_request)
+        if not policies.can_close(actor, desk_request):
             raise _deny("Vous ne pouvez pas clôturer cette demande.")
-        request.status = RequestStatus.CLOSED
-        request.outcome = outcome
-        request.closed_at = now
-        request.save(update_fields=["status", "outcome", "closed_at"])
+        desk_request.status = RequestStatus.CLOSED
+        desk_request.outcome = outcome
+        desk_request.closed_at = now
+        desk_request.save(update_fields=["status", "outcome", "closed_at"])
         if comment.strip():
             Message.objects.create(
-                request=request,
+                request=desk_request,
                 kind=MessageKind.INTERNAL_NOTE,
                 author_id=actor.user_id,
                 body=comment.strip(),
                 created_at=now,
             )
-        _event(request, EventKind.CLOSED, actor=actor, now=now, outcome=outcome)
+        _event(desk_request, EventKind.CLOSED, actor=actor, now=now, outcome=outcome)
         if notify_buyer:
-            emails.on_commit_closed(request)
-    return request
+            emails.on_commit_closed(desk_request)
+    return desk_request
 
 
 # --------------------------------------------------------------------------------------
@@ -618,23 +629,23 @@ def escalate_overdue(*, now: datetime | None = None, dry_run: bool = False) -> l
         if dry_run:
             continue
         with transaction.atomic():
-            request = _locked(candidate)
-            if request.status != RequestStatus.NEW or request.taken_by_id is not None:
+            desk_request = _locked(candidate)
+            if desk_request.status != RequestStatus.NEW or desk_request.taken_by_id is not None:
                 done.pop()
                 continue
             fields = _target_fields(target)
             for name, value in fields.items():
-                setattr(request, name, value)
-            request.routing_reason = reason
-            request.routed_automatically = True
-            request.routed_at = now
-            request.escalation_count += 1
-            request.save()
+                setattr(desk_request, name, value)
+            desk_request.routing_reason = reason
+            desk_request.routed_automatically = True
+            desk_request.routed_at = now
+            desk_request.escalation_count += 1
+            desk_request.save()
             Assignment.objects.create(
-                request=request, reason=reason, rule="", created_at=now, **fields
+                request=desk_request, reason=reason, rule="", created_at=now, **fields
             )
             _event(
-                request,
+                desk_request,
                 EventKind.ESCALATED,
                 actor=None,
                 now=now,
@@ -642,7 +653,7 @@ def escalate_overdue(*, now: datetime | None = None, dry_run: bool = False) -> l
                 after=target.name,
             )
             emails.on_commit_notify_target(
-                request, target=target, event="escalated", comment=reason
+                desk_request, target=target, event="escalated", comment=reason
             )
     return done
 
@@ -653,16 +664,16 @@ def escalate_overdue(*, now: datetime | None = None, dry_run: bool = False) -> l
 
 
 def mark_converted(
-    *, actor: Actor, request: Request, market_id: int, now: datetime | None = None
+    *, actor: Actor, desk_request: Request, market_id: int, now: datetime | None = None
 ) -> Request:
     """Called by the markets app once it created the market: the request points to it."""
     now = now or timezone.now()
     with transaction.atomic():
-        request = _locked(request)
-        if not policies.can_add_note(actor, request):
+        desk_request = _locked(desk_request)
+        if not policies.can_add_note(actor, desk_request):
             raise _deny("Vous ne pouvez pas transformer cette demande en marché.")
-        request.converted_market_id = market_id
-        request.converted_at = now
-        request.save(update_fields=["converted_market_id", "converted_at"])
-        _event(request, EventKind.CONVERTED, actor=actor, now=now, market=market_id)
-    return request
+        desk_request.converted_market_id = market_id
+        desk_request.converted_at = now
+        desk_request.save(update_fields=["converted_market_id", "converted_at"])
+        _event(desk_request, EventKind.CONVERTED, actor=actor, now=now, market=market_id)
+    return desk_request

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clauses.access.actors import Actor, actor_for_request
 from clauses.accounts.enums import OrganisationKind, Role
+from clauses.core.http import client_ip
 from clauses.desk import policies, selectors, services
 from clauses.desk.abuse import RateLimited, count_follow_link_request, filing_allowance
 from clauses.desk.attachments import content_type_of, download_name
@@ -64,10 +65,6 @@ SERVICE_FIELDS = {
     "market_duration_months": "duration_months",
     "outside_places": "communes_text",
 }
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _add_service_errors(form, error: ValidationError, mapping: dict | None = None) -> None:  # noqa: ANN001
@@ -140,7 +137,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
         form = RequestForm(request.POST, request.FILES)
         files_dropped = bool(request.FILES)
         if form.is_valid():
-            ip, email = _client_ip(request), form.cleaned_data["contact_email"]
+            ip, email = client_ip(request), form.cleaned_data["contact_email"]
             try:
                 with filing_allowance(ip=ip, email=email):
                     filed = services.file_request(
@@ -242,7 +239,7 @@ def new_follow_link(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         reference = form.cleaned_data["reference"]
         try:
-            count_follow_link_request(ip=_client_ip(request), reference=reference)
+            count_follow_link_request(ip=client_ip(request), reference=reference)
         except RateLimited as error:
             form.add_error(None, error.message)
         else:
@@ -278,7 +275,7 @@ def follow(request: HttpRequest, reference: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.buyer_reply(
-                    request=desk_request,
+                    desk_request=desk_request,
                     body=form.cleaned_data["body"],
                     token=token,
                     attachments=form.cleaned_data["attachments"],
@@ -430,7 +427,7 @@ def my_request(request: HttpRequest, reference: str) -> HttpResponse:
         elif form.is_valid():
             try:
                 services.buyer_reply(
-                    request=desk_request,
+                    desk_request=desk_request,
                     actor=actor,
                     body=form.cleaned_data["body"],
                     attachments=form.cleaned_data["attachments"],
@@ -632,7 +629,7 @@ def _done(request: HttpRequest, desk_request: Request, text: str) -> HttpRespons
 def take_charge(request: HttpRequest, reference: str) -> HttpResponse:
     actor = _desk_actor(request)
     desk_request = _visible_request(request, reference, actor)
-    services.take_charge(actor=actor, request=desk_request)
+    services.take_charge(actor=actor, desk_request=desk_request)
     return _done(request, desk_request, "Vous avez pris en charge cette demande.")
 
 
@@ -645,7 +642,7 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.reply(
                 actor=actor,
-                request=desk_request,
+                desk_request=desk_request,
                 body=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
             )
@@ -664,7 +661,7 @@ def add_note(request: HttpRequest, reference: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_internal_note(
-                actor=actor, request=desk_request, body=form.cleaned_data["body"]
+                actor=actor, desk_request=desk_request, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
             _add_service_errors(form, error)
@@ -690,7 +687,7 @@ def reassign(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.reassign(
                 actor=actor,
-                request=desk_request,
+                desk_request=desk_request,
                 comment=form.cleaned_data["comment"],
                 **target,
             )
@@ -710,7 +707,7 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.close(
                 actor=actor,
-                request=desk_request,
+                desk_request=desk_request,
                 outcome=form.cleaned_data["outcome"],
                 comment=form.cleaned_data["comment"],
             )

@@ -39,10 +39,10 @@ def filed(network):
             data=request_data(execution_communes=["75119"]), now=at(2026, 6, 30)
         ).request,
     }
-    services.reply(actor=plaine, request=items["answered"], body="Bonjour", now=at(2026, 6, 4))
-    services.reply(actor=plaine, request=items["closed"], body="Bonjour", now=at(2026, 6, 3))
+    services.reply(actor=plaine, desk_request=items["answered"], body="Bonjour", now=at(2026, 6, 4))
+    services.reply(actor=plaine, desk_request=items["closed"], body="Bonjour", now=at(2026, 6, 3))
     services.close(
-        actor=plaine, request=items["closed"], outcome="advice_given", now=at(2026, 6, 5)
+        actor=plaine, desk_request=items["closed"], outcome="advice_given", now=at(2026, 6, 5)
     )
     return items
 

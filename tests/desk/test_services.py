@@ -169,12 +169,12 @@ def test_workflow_take_charge_reply_buyer_reply_note_close(
     facilitator = actor_for(network.plaine)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        request = services.take_charge(actor=facilitator, request=request, now=at(2026, 6, 8))
+        request = services.take_charge(actor=facilitator, desk_request=request, now=at(2026, 6, 8))
         assert request.status == RequestStatus.ASSIGNED
         assert request.taken_by_id == facilitator.user_id
         message = services.reply(
             actor=facilitator,
-            request=request,
+            desk_request=request,
             body="Bonjour, je vous appelle demain.",
             now=at(2026, 6, 9),
         )
@@ -183,7 +183,7 @@ def test_workflow_take_charge_reply_buyer_reply_note_close(
         assert request.first_response_at == at(2026, 6, 9)
         assert request.first_response_working_days == 2
         services.buyer_reply(
-            request=request,
+            desk_request=request,
             body="Merci, disponible à 14 h.",
             token=filed.raw_follow_token,
             now=at(2026, 6, 9, 15),
@@ -191,11 +191,11 @@ def test_workflow_take_charge_reply_buyer_reply_note_close(
         request.refresh_from_db()
         assert request.status == RequestStatus.IN_PROGRESS
         services.add_internal_note(
-            actor=facilitator, request=request, body="Acheteur très motivé.", now=at(2026, 6, 10)
+            actor=facilitator, desk_request=request, body="Acheteur très motivé.", now=at(2026, 6, 10)
         )
         services.reply(
             actor=facilitator,
-            request=request,
+            desk_request=request,
             body="Voici le modèle de clause.",
             expects_answer=False,
             now=at(2026, 6, 15),
@@ -204,7 +204,7 @@ def test_workflow_take_charge_reply_buyer_reply_note_close(
         assert request.status == RequestStatus.IN_PROGRESS
         assert request.first_response_at == at(2026, 6, 9)  # the first one stays
         services.close(
-            actor=facilitator, request=request, outcome="clause_inserted", now=at(2026, 6, 16)
+            actor=facilitator, desk_request=request, outcome="clause_inserted", now=at(2026, 6, 16)
         )
     request.refresh_from_db()
     assert request.status == RequestStatus.CLOSED
@@ -236,14 +236,14 @@ def test_services_check_the_actor(network, file):
     stranger = actor_for(network.est_a)
     buyer = buyer_actor()
     for call in (
-        lambda: services.take_charge(actor=stranger, request=request),
-        lambda: services.reply(actor=stranger, request=request, body="x"),
-        lambda: services.add_internal_note(actor=buyer, request=request, body="x"),
-        lambda: services.close(actor=stranger, request=request, outcome="advice_given"),
-        lambda: services.buyer_reply(request=request, body="x", token="mauvais"),
-        lambda: services.buyer_reply(request=request, body="x", actor=buyer),
+        lambda: services.take_charge(actor=stranger, desk_request=request),
+        lambda: services.reply(actor=stranger, desk_request=request, body="x"),
+        lambda: services.add_internal_note(actor=buyer, desk_request=request, body="x"),
+        lambda: services.close(actor=stranger, desk_request=request, outcome="advice_given"),
+        lambda: services.buyer_reply(desk_request=request, body="x", token="mauvais"),
+        lambda: services.buyer_reply(desk_request=request, body="x", actor=buyer),
         lambda: services.reassign(
-            actor=actor_for(network.plaine), request=request, structure=network.est_a, comment="x"
+            actor=actor_for(network.plaine), desk_request=request, structure=network.est_a, comment="x"
         ),
     ):
         with pytest.raises(PermissionDenied):
@@ -260,7 +260,7 @@ def test_buyer_agent_replies_for_its_organisation(network):
         data=request_data(buyer_organisation=organisation, buyer_siret=organisation.siret),
         now=at(2026, 6, 5),
     ).request
-    message = services.buyer_reply(request=request, body="Précision", actor=agent)
+    message = services.buyer_reply(desk_request=request, body="Précision", actor=agent)
     assert message.kind == MessageKind.FROM_BUYER
     assert message.author_id == agent.user_id
 
@@ -269,10 +269,10 @@ def test_empty_messages_and_bad_outcome_are_refused(network, file):
     request = file().request
     facilitator = actor_for(network.plaine)
     with pytest.raises(ValidationError) as error:
-        services.reply(actor=facilitator, request=request, body="  ")
+        services.reply(actor=facilitator, desk_request=request, body="  ")
     assert error.value.message_dict == {"body": ["Le message ne peut pas être vide."]}
     with pytest.raises(ValidationError):
-        services.close(actor=facilitator, request=request, outcome="perdu")
+        services.close(actor=facilitator, desk_request=request, outcome="perdu")
 
 
 def test_reassignment_keeps_the_history(
@@ -282,12 +282,12 @@ def test_reassignment_keeps_the_history(
     assert request.target_coordination == network.dep93
     coordinator = actor_for(network.dep93)
     with pytest.raises(ValidationError):
-        services.reassign(actor=coordinator, request=request, structure=network.est_a, comment=" ")
+        services.reassign(actor=coordinator, desk_request=request, structure=network.est_a, comment=" ")
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assignment = services.reassign(
             actor=coordinator,
-            request=request,
+            desk_request=request,
             structure=network.est_a,
             comment="La structure Est A suit déjà les chantiers de cet acheteur.",
             now=at(2026, 6, 8),
@@ -307,14 +307,14 @@ def test_reassignment_keeps_the_history(
     assert event.details["before"] == network.dep93.name
     # The departmental coordination no longer handles it, but still sees it (its structure).
     facilitator_a = actor_for(network.est_a)
-    services.take_charge(actor=facilitator_a, request=request)
+    services.take_charge(actor=facilitator_a, desk_request=request)
 
 
 def test_reassign_to_the_green_desk(network, file):
     request = file(execution_communes=["93048"]).request
     services.reassign(
         actor=actor_for(network.regional),
-        request=request,
+        desk_request=request,
         green_desk=True,
         comment="Question de tri des déchets.",
     )
@@ -353,7 +353,7 @@ def test_escalation_climbs_one_level_at_a_time(
 
 def test_taken_requests_do_not_climb(network, file):
     request = file(execution_communes=["93066"], now=at(2026, 6, 5)).request
-    services.take_charge(actor=actor_for(network.plaine), request=request)
+    services.take_charge(actor=actor_for(network.plaine), desk_request=request)
     assert services.escalate_overdue(now=at(2026, 6, 20)) == []
 
 
@@ -391,7 +391,7 @@ def test_planned_market_facts_and_conversion(network, file):
     assert facts["cpv_code8"] == "45000000"
     assert facts["execution_commune_insee"] == ["93066"]
     assert facts["structure_id"] == network.plaine.pk
-    services.mark_converted(actor=actor_for(network.plaine), request=request, market_id=42)
+    services.mark_converted(actor=actor_for(network.plaine), desk_request=request, market_id=42)
     request.refresh_from_db()
     assert request.converted_market_id == 42
     assert RequestEvent.objects.filter(request=request, kind=EventKind.CONVERTED).exists()

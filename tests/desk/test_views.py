@@ -281,9 +281,9 @@ def follow_url(filed, token: str | None = None) -> str:
 
 def test_follow_page_shows_status_handler_and_exchange_without_notes(client, filed, network):
     facilitator = actor_for(network.plaine)
-    services.reply(actor=facilitator, request=filed.request, body="Bonjour, je vous appelle.")
+    services.reply(actor=facilitator, desk_request=filed.request, body="Bonjour, je vous appelle.")
     services.add_internal_note(
-        actor=facilitator, request=filed.request, body="Acheteur déjà connu, secret."
+        actor=facilitator, desk_request=filed.request, body="Acheteur déjà connu, secret."
     )
 
     response = client.get(follow_url(filed))

@@ -133,7 +133,7 @@ def test_status_filter(client, buyers, network):
     closed = file_for(buyers["ours"], days_ago=1)
     services.close(
         actor=actor_for(network.plaine),
-        request=closed,
+        desk_request=closed,
         outcome=RequestOutcome.ADVICE_GIVEN,
         notify_buyer=False,
     )
@@ -154,11 +154,11 @@ def test_last_message_date_leaves_internal_notes_out(client, buyers, network):
     desk_request = buyers["our_request"]
     facilitator = actor_for(network.plaine)
     reply = services.reply(
-        actor=facilitator, request=desk_request, body="Bonjour", now=timezone.now()
+        actor=facilitator, desk_request=desk_request, body="Bonjour", now=timezone.now()
     )
     services.add_internal_note(
         actor=facilitator,
-        request=desk_request,
+        desk_request=desk_request,
         body="Note",
         now=timezone.now() + timedelta(days=2),
     )
@@ -189,7 +189,7 @@ def test_list_query_budget_does_not_grow_with_rows(
     facilitator = actor_for(network.plaine)
     for days in range(1, 15):
         desk_request = file_for(buyers["ours"], days_ago=days)
-        services.reply(actor=facilitator, request=desk_request, body="Bonjour")
+        services.reply(actor=facilitator, desk_request=desk_request, body="Bonjour")
     login(client, buyers["agent"])
     client.get(MY_REQUESTS)  # warm the session and the caches
 
@@ -203,8 +203,8 @@ def test_detail_query_budget(client, buyers, network, django_assert_max_num_quer
     desk_request = buyers["our_request"]
     facilitator = actor_for(network.plaine)
     for n in range(6):
-        services.reply(actor=facilitator, request=desk_request, body=f"Réponse {n}")
-        services.add_internal_note(actor=facilitator, request=desk_request, body=f"Note {n}")
+        services.reply(actor=facilitator, desk_request=desk_request, body=f"Réponse {n}")
+        services.add_internal_note(actor=facilitator, desk_request=desk_request, body=f"Note {n}")
     login(client, buyers["agent"])
     client.get(my_request_url(desk_request))
 
@@ -221,8 +221,8 @@ def test_detail_query_budget(client, buyers, network, django_assert_max_num_quer
 def test_detail_shows_the_exchange_without_internal_notes(client, buyers, network):
     desk_request = buyers["our_request"]
     facilitator = actor_for(network.plaine)
-    services.reply(actor=facilitator, request=desk_request, body="Voici nos conseils.")
-    services.add_internal_note(actor=facilitator, request=desk_request, body="Secret du guichet")
+    services.reply(actor=facilitator, desk_request=desk_request, body="Voici nos conseils.")
+    services.add_internal_note(actor=facilitator, desk_request=desk_request, body="Secret du guichet")
     login(client, buyers["agent"])
 
     response = client.get(my_request_url(desk_request))
@@ -242,8 +242,8 @@ def test_buyer_replies_and_the_person_in_charge_is_emailed(
 ):
     desk_request = buyers["our_request"]
     facilitator = actor_for(network.plaine)
-    services.take_charge(actor=facilitator, request=desk_request)
-    services.reply(actor=facilitator, request=desk_request, body="Une précision ?")
+    services.take_charge(actor=facilitator, desk_request=desk_request)
+    services.reply(actor=facilitator, desk_request=desk_request, body="Une précision ?")
     handler = User.objects.get(pk=facilitator.user_id)
     login(client, buyers["agent"])
     mail.outbox.clear()
@@ -296,7 +296,7 @@ def test_a_closed_request_takes_no_reply(client, buyers, network):
     desk_request = buyers["our_request"]
     services.close(
         actor=actor_for(network.plaine),
-        request=desk_request,
+        desk_request=desk_request,
         outcome=RequestOutcome.ADVICE_GIVEN,
         notify_buyer=False,
     )
@@ -318,7 +318,7 @@ def test_files_of_notes_and_of_other_organisations_are_404(client, buyers, netwo
     ).request
     their_file = theirs.attachments.get()
     note = services.add_internal_note(
-        actor=actor_for(network.plaine), request=desk_request, body="Pièce interne"
+        actor=actor_for(network.plaine), desk_request=desk_request, body="Pièce interne"
     )
     note_file = Attachment.objects.create(
         request=desk_request,
@@ -387,8 +387,8 @@ def test_reply_email_points_an_organisation_request_to_mes_demandes(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.reply(actor=facilitator, request=buyers["our_request"], body="Bonjour")
-        services.reply(actor=facilitator, request=anonymous, body="Bonjour")
+        services.reply(actor=facilitator, desk_request=buyers["our_request"], body="Bonjour")
+        services.reply(actor=facilitator, desk_request=anonymous, body="Bonjour")
 
     ours, theirs = mail.outbox
     assert my_request_url(buyers["our_request"]) in ours.body

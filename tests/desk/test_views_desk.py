@@ -163,7 +163,7 @@ def detail_url(desk_request: Request, action: str = "") -> str:
 def test_detail_shows_facts_routing_history_and_notes(client, requests_, network):
     desk_request = requests_["plaine"]
     services.add_internal_note(
-        actor=actor_for(network.plaine), request=desk_request, body="Déjà accompagné en 2025."
+        actor=actor_for(network.plaine), desk_request=desk_request, body="Déjà accompagné en 2025."
     )
     login_member_of(client, network.plaine)
 
@@ -320,7 +320,7 @@ def test_staff_attachment_download_goes_through_visibility(client, network):
 def test_dashboard_numbers_on_a_known_dataset(
     client, requests_, network, django_assert_max_num_queries
 ):
-    services.reply(actor=actor_for(network.plaine), request=requests_["plaine"], body="Bonjour.")
+    services.reply(actor=actor_for(network.plaine), desk_request=requests_["plaine"], body="Bonjour.")
     login_member_of(client, network.regional, role=Role.COORDINATOR)
     client.get(DASHBOARD)
 

@@ -533,5 +533,5 @@ def create_market_from_request(
         )
         market.desk_request = request
         market.save(update_fields=["desk_request"])
-        desk_services.mark_converted(actor=actor, request=request, market_id=market.pk)
+        desk_services.mark_converted(actor=actor, desk_request=request, market_id=market.pk)
     return market
