@@ -240,7 +240,9 @@ def _sheet_rows(workbook: Any, sheet: Any, max_columns: int, unreadable: str) ->
             yield line, values
 
 
-def _decode(raw: bytes) -> str:
+def decode_text(raw: bytes) -> str:
+    """A text file's content: UTF-8 (with or without BOM), else Windows-1252, else a
+    `SpreadsheetError` in French. The one rule for every CSV or text file people send."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
@@ -252,7 +254,7 @@ def _decode(raw: bytes) -> str:
 
 
 def _csv_rows(raw: bytes, max_columns: int) -> Iterator[Row]:
-    text = _decode(raw)
+    text = decode_text(raw)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     if first.count("\t") > max(first.count(";"), first.count(",")):

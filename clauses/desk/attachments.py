@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from clauses.core.spreadsheets import SpreadsheetError, decode_text
 from clauses.desk.conf import desk_settings
 from clauses.desk.enums import AttachmentType
 
@@ -120,13 +121,11 @@ def _zip_type(content: bytes) -> AttachmentType | None:
 def _is_text(content: bytes) -> bool:
     if b"\x00" in content:
         return False
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return True
-    return False
+    try:
+        decode_text(content)
+    except SpreadsheetError:
+        return False
+    return True
 
 
 def detect_type(name: str, content: bytes) -> AttachmentType | None:
