@@ -261,6 +261,19 @@ def test_the_checker_sees_an_upward_import_and_a_cycle():
     assert cycles(fake) == [["markets", "territories", "markets"]]
 
 
+def test_templates_include_no_higher_app():
+    """A template includes or extends the shared layout and components, its own app's
+    templates or a lower app's — never a higher app's (links by URL name are fine)."""
+    pattern = re.compile(r"{%\s*(?:include|extends)\s+[\"']([a-z_]+)/")
+    bad = []
+    for path in sorted(PACKAGE.glob("*/templates/**/*.html")):
+        app = path.relative_to(PACKAGE).parts[0]
+        for target in pattern.findall(path.read_text()):
+            if target in RANK and RANK[target] > RANK[app]:
+                bad.append(f"  {path.relative_to(ROOT)} includes {target}/…")
+    assert not bad, "\n".join(bad)
+
+
 # -- module size ----------------------------------------------------------------------------
 
 MAX_LINES = 800
@@ -277,8 +290,8 @@ def oversized() -> dict[str, int]:
 
 @pytest.mark.xfail(
     strict=False,
-    reason="being split this session (issue 16): clauses/desk/services.py, "
-    "clauses/followup/services.py — the integrator removes this mark once they are done",
+    reason="modules being split this session (issue 16; none over 800 lines at 06:15 UTC, "
+    "hours/rules.py at 800) — the integrator removes this mark once the splits have landed",
 )
 def test_no_module_over_800_lines():
     assert oversized() == {}
