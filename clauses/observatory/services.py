@@ -15,6 +15,7 @@ PostgreSQL and SQLite); on PostgreSQL the rows go through COPY into a temporary 
 
 import csv
 import io
+import operator
 import shutil
 import tempfile
 import urllib.request
@@ -157,7 +158,7 @@ def import_file(
     return report
 
 
-def _write_batch(rows: list[dict], report: ImportReport) -> None:
+def _write_batch(rows: list[tuple], report: ImportReport) -> None:
     with transaction.atomic():
         created, updated = _write_postgresql(rows)
     report.created += created
@@ -170,8 +171,9 @@ def _flush(batch: dict[str, parsing.Normalised], report: ImportReport) -> None:
         return
     now = timezone.now()
     if report.wet_run and connection.vendor == "postgresql":
-        rows = [{**row.fields, "imported_at": now} for row in batch.values()]
-        _write_batch(rows, report)
+        values = operator.itemgetter(*COLUMNS[:-1])  # every column but imported_at, last
+        stamp = (now.isoformat(),)
+        _write_batch([values(row.fields) + stamp for row in batch.values()], report)
         return
     existing = dict(
         PublishedContract.objects.filter(uid__in=list(batch)).values_list(
@@ -200,9 +202,10 @@ def _flush(batch: dict[str, parsing.Normalised], report: ImportReport) -> None:
         )
 
 
-def _write_postgresql(rows: list[dict]) -> tuple[int, int]:
-    """COPY the batch into a temporary table, then one INSERT … ON CONFLICT from it that
-    keeps a later modification already stored; returns (created, updated).
+def _write_postgresql(rows: list[tuple]) -> tuple[int, int]:
+    """COPY the batch (tuples in the order of COLUMNS) into a temporary table, then one
+    INSERT … ON CONFLICT from it that keeps a later modification already stored; returns
+    (created, updated).
 
     `synchronous_commit` is off for these transactions only: a crash may lose the last
     batches, which the next (idempotent) import writes again."""
@@ -218,9 +221,7 @@ def _write_postgresql(rows: list[dict]) -> tuple[int, int]:
         # CSV written by the csv module (C) is much cheaper than a row-by-row COPY; an
         # unquoted empty field is NULL, except in the text columns (never NULL).
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(
-            [row[name] for name in COLUMNS] for row in rows
-        )
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
         with cursor.cursor.copy(
             f'COPY "decp_staging" ({columns}) FROM STDIN '
             f"WITH (FORMAT csv, FORCE_NOT_NULL ({TEXT_COLUMNS}))"
