@@ -4,6 +4,7 @@ Written through `clauses.core.spreadsheets` (every cell neutralised)."""
 from collections.abc import Iterable
 
 from clauses.core.spreadsheets import new_workbook, workbook_bytes
+from clauses.programme import imports
 from clauses.programme.models import Programme, ProgrammeLine
 from clauses.programme.rules import FAMILY_BY_CODE, Recommendation
 
@@ -91,4 +92,28 @@ def programme_xlsx(programme: Programme, lines: Iterable[ProgrammeLine]) -> byte
     for line in lines:
         sheet.append(_row(line))
     sheet.freeze_panes = "C4"
+    return workbook_bytes(workbook)
+
+
+TEMPLATE_HEADERS = [field.label for field in imports.FIELDS]
+TEMPLATE_EXAMPLE = [
+    "Nettoyage des écoles et des crèches",
+    "Prestations de ménage quotidien de 12 écoles",
+    "90911200",
+    "Propreté",
+    "93066",
+    "450000",
+    "36",
+    "T3 2027",
+    "Services",
+]
+
+
+def template_xlsx() -> bytes:
+    """The model of a programme: the headers `imports.suggest_mapping` recognises."""
+    workbook = new_workbook()
+    sheet = workbook.active
+    sheet.title = "Programmation"
+    sheet.append(TEMPLATE_HEADERS)
+    sheet.append(TEMPLATE_EXAMPLE)
     return workbook_bytes(workbook)

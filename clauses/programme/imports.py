@@ -14,12 +14,13 @@ with its line (as the file numbers it) and its column as the file names it.
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from clauses.core import spreadsheets
+from clauses.core.numbers import NumberError, NumberNotFinite, NumberOutOfRange, parse_decimal
 from clauses.core.text import fold
 from clauses.markets.rules import MarketKind
 from clauses.programme import rules
@@ -268,28 +269,35 @@ _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]|ht|ttc|eur(os?)?", re.IGNORECAS
 
 
 def parse_amount(value: Any) -> Decimal:
+    """An amount as buyers write it ("1 200 000,50 €", "1.200.000,00", "150 k€", "95000
+    HT"): their extras (HT, TTC, euros, k and M, dots grouping thousands) are removed here,
+    the number itself is read by `clauses.core.numbers`."""
     if isinstance(value, bool):
         raise ValueError("un montant en euros est attendu")
-    if isinstance(value, int | float | Decimal):
-        amount = Decimal(str(value))
-    else:
+    multiplier = 1
+    typed = value
+    if not isinstance(value, int | float | Decimal):
         text = _NUMBER_NOISE.sub("", str(value))
-        multiplier = 1
         if text.lower().endswith("k"):
             text, multiplier = text[:-1], 1000
         elif text.lower().endswith("m"):
             text, multiplier = text[:-1], 1_000_000
         if "," in text and "." in text:
             text = text.replace(".", "")
-        text = text.replace(",", ".")
         if text.count(".") > 1:
             text = text.replace(".", "")
-        try:
-            amount = Decimal(text) * multiplier
-        except InvalidOperation as exc:
-            raise ValueError(f"« {value} » n'est pas un montant") from exc
-    if not amount.is_finite():
-        raise ValueError("un montant fini est attendu")
+        typed = text
+    try:
+        amount = parse_decimal(typed, places=None)
+    except NumberNotFinite:
+        raise ValueError("un montant fini est attendu") from None
+    except NumberOutOfRange:
+        raise ValueError("montant trop élevé") from None
+    except NumberError:
+        raise ValueError(f"« {value} » n'est pas un montant") from None
+    if amount is None:
+        raise ValueError(f"« {value} » n'est pas un montant")
+    amount *= multiplier
     if amount < 0:
         raise ValueError("le montant ne peut pas être négatif")
     if amount >= rules.MAX_AMOUNT:

@@ -283,6 +283,31 @@ def review_line(
     return line
 
 
+def keep_pending(*, actor: Actor, programme: Programme) -> int:
+    """Keep the recommendation of every line still to review (the facilitator agrees with
+    the analysis for all of them at once); returns how many lines."""
+    if not policies.can_review(actor, programme):
+        raise PermissionDenied("Vous ne pouvez pas revoir cette programmation.")
+    with transaction.atomic():
+        pending = programme.lines.filter(decision=ReviewDecision.PENDING)
+        numbers = list(pending.values_list("number", flat=True))
+        pending.update(
+            decision=ReviewDecision.KEPT,
+            reviewed_by_id=actor.user_id,
+            reviewer_name=actor.label[:300],
+            reviewed_at=timezone.now(),
+        )
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            programme,
+            {"kept_lines": numbers[:200], "count": len(numbers)},
+            organisation=programme.buyer,
+            territory=_territory(programme.buyer),
+        )
+    return len(numbers)
+
+
 def convert_line(*, actor: Actor, line: ProgrammeLine) -> Market:
     """The line becomes a planned market of the buyer in one step, through markets'
     services: its title, kind, CPV, amount, duration, launch date and place; the

@@ -349,6 +349,25 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def keep_pending(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for_request(request)
+    programme = get_object_or_404(policies.visible_programmes(actor), pk=pk)
+    count = services.keep_pending(actor=actor, programme=programme)
+    messages.success(request, f"Recommandation conservée pour {count} ligne(s) à revoir.")
+    return redirect("programme:detail", pk=programme.pk)
+
+
+def template(request: HttpRequest) -> HttpResponse:
+    """A blank programme with the headers the mapping recognises and one example line."""
+    actor = actor_for_request(request)
+    _require_reader(actor)
+    response = HttpResponse(exports.template_xlsx(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="modele-programmation-achat.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
 def reanalyse(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for_request(request)
     programme = get_object_or_404(policies.visible_programmes(actor), pk=pk)

@@ -323,3 +323,33 @@ def test_delete_a_programme_while_no_line_became_a_market(client, world):
     log_in(client, world, "buyer")
     response = client.post(f"/programmation/{programme.pk}/supprimer/")
     assert response.status_code == 302 and not Programme.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_template_is_recognised_by_the_mapping(client, world):
+    log_in(client, world, "buyer")
+    response = client.get("/programmation/modele.xlsx")
+    assert response.status_code == 200
+    sheet = imports.read(response.content, "modele.xlsx")
+    mapping = imports.suggest_mapping(sheet.headers)
+    assert set(mapping) == {field.key for field in imports.FIELDS}
+    assert imports.validate(sheet, mapping).ok
+
+
+@pytest.mark.django_db
+def test_keep_every_pending_recommendation_at_once(client, world):
+    programme = make_programme(world)
+    services.review_line(
+        actor=world.actor("facilitator"),
+        line=programme.lines.get(number=3),
+        decision="changed",
+        chosen="none",
+    )
+    log_in(client, world, "buyer")
+    assert client.post(f"/programmation/{programme.pk}/conserver/").status_code == 403
+    client.logout()
+    log_in(client, world, "facilitator")
+    response = client.post(f"/programmation/{programme.pk}/conserver/")
+    assert response.status_code == 302
+    decisions = dict(programme.lines.values_list("number", "decision"))
+    assert decisions == {3: "changed", 4: "kept", 5: "kept", 6: "kept"}
