@@ -248,3 +248,27 @@ def test_hours_by_person_only_for_those_who_follow_the_market(hw, who, allowed):
     if allowed:
         names = {r["assignment__participant__last_name"] for r in rows}
         assert names == {"Tardive"}
+
+
+def test_company_page_query_budget_with_corrections_and_uncounted(
+    client, hw, django_assert_max_num_queries
+):
+    march, april = late(hw)
+    validate(hw, march, april)
+    actor = hw.actor("company")
+    for month in range(1, 6):
+        services.declare_hours(
+            actor=actor, assignment=hw.assignment, month=date(2026, month, 1), hours=Decimal(10)
+        )
+        services.declare_hours(
+            actor=actor,
+            assignment=hw.assignment,
+            month=date(2026, month, 1),
+            hours=Decimal(12),
+            reason="Relevé rectifié.",
+        )
+    log(client, hw.company, Role.COMPANY_CONTACT)
+    with django_assert_max_num_queries(30):
+        page = client.get(reverse("hours:my_clauses"))
+    assert page.status_code == 200
+    assert "Relevé rectifié." in page.content.decode()
