@@ -411,13 +411,14 @@ def change_status(
         market.status = to
         market.updated_at = timezone.now()
         market.save()
+        recorded = getattr(market, field) if field else None  # the step's date, for history
         _event(
             market,
             MarketEventKind.STATUS_CHANGED,
             actor=actor,
             from_status=before,
             to_status=to,
-            **({field: day.isoformat()} if field else {}),
+            **({field: recorded.isoformat()} if recorded else {}),
         )
         _audit(actor, AuditAction.UPDATE, market, {"status": [before, to]})
     return market
