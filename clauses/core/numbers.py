@@ -27,6 +27,10 @@ class NumberOutOfRange(NumberError):
     """A number, but beyond the bounds asked (or absurdly large)."""
 
 
+class NumberNotFinite(NumberError):
+    """Infinity or NaN, typed or computed."""
+
+
 def french(number: Decimal | int) -> str:
     """A number written the French way, for messages: 1000000 → "1 000 000" (narrow
     no-break spaces), 2.5 → "2,5"."""
@@ -51,7 +55,7 @@ def _to_decimal(value: object, what: str) -> Decimal | None:
     elif isinstance(value, float):
         number = Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
         if number is None:
-            raise NumberError("un nombre fini est attendu.")
+            raise NumberNotFinite("un nombre fini est attendu.")
     else:
         text = str(value).translate(_SPACES).removesuffix("€").translate(_SPACES)
         if not text:
@@ -62,11 +66,11 @@ def _to_decimal(value: object, what: str) -> Decimal | None:
             except InvalidOperation:
                 special = False
             if special:
-                raise NumberError("un nombre fini est attendu.")
+                raise NumberNotFinite("un nombre fini est attendu.")
             raise NumberError(f"« {_shown(value)} » n'est pas {what}.")
         number = Decimal(text.replace(",", "."))
     if not number.is_finite():
-        raise NumberError("un nombre fini est attendu.")
+        raise NumberNotFinite("un nombre fini est attendu.")
     return number
 
 

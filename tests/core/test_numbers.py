@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clauses.core.numbers import NumberError, french, parse_decimal, parse_integer
+from clauses.core.numbers import (
+    NumberError,
+    NumberNotFinite,
+    NumberOutOfRange,
+    french,
+    parse_decimal,
+    parse_integer,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +59,15 @@ def test_parse_decimal(typed, number):
 def test_absurd_numbers_are_refused_in_french(typed, message):
     with pytest.raises(NumberError, match=message):
         parse_decimal(typed)
+
+
+def test_the_kind_of_refusal_is_a_class():
+    with pytest.raises(NumberNotFinite):
+        parse_decimal("inf")
+    with pytest.raises(NumberOutOfRange):
+        parse_decimal(1e30)
+    with pytest.raises(NumberOutOfRange):
+        parse_integer("-3", minimum=0)
 
 
 def test_bounds_are_said_in_french():
