@@ -177,3 +177,23 @@ def test_detect_forms():
     assert parsing.detect({"autoriteConcedante": {"id": "1"}}) == parsing.CONCESSION
     assert parsing.detect({"_type": "Marché", "acheteur": {}, "lieuExecution": {}}) == "2019"
     assert parsing.detect(market()) == parsing.MARKET
+
+
+def test_2019_format_as_csv_with_its_department_column(tmp_path):
+    """The 2019 sample's CSV columns (dep_code, no considerations): read, unknown."""
+    path = tmp_path / "old.csv"
+    path.write_text(
+        "source,uid,id,acheteur_id,acheteur_nom,nature,objet,codeCPV,procedure,"
+        "lieuExecution_code,lieuExecution_typeCode,dep_code,dureeMois,dateNotification,montant\n"
+        "aife,,2018A,83455372900015,SOLIDEO,Marché,Objet,79100000,Appel d'offres ouvert,"
+        "75,Code département,75,12,2018-05-02,26130\n"
+        "aife,,2018B,83455372900015,SOLIDEO,Marché,Objet,79100000,Appel d'offres ouvert,"
+        ",,94,12,,1000\n",
+        encoding="utf-8",
+    )
+    report = services.import_file(path, wet_run=True)
+    assert (report.created, report.without_field) == (2, 2)
+    rows = {c.decp_id: c for c in PublishedContract.objects.all()}
+    assert rows["2018A"].department_code == "75" and rows["2018A"].social_status == "unknown"
+    assert rows["2018B"].department_code == "94"  # the dep_code column
+    assert rows["2018B"].year is None
