@@ -4,7 +4,7 @@ clause's data says."""
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
 from xml.dom.minidom import parseString
 
@@ -151,3 +151,48 @@ def test_publics_from_criteria_orders_and_ignores_unknown_codes():
     ]
     # Every mapped public exists.
     assert set(publics.CRITERION_PUBLICS.values()) <= set(EligiblePublic.values)
+
+
+@pytest.fixture
+def referential_provider():  # noqa: ANN201
+    """The provider the eligibility referential's app registers (clauses.followup sits above
+    markets: the registration is its job; this test wires the same adapter by hand)."""
+    from clauses.followup import selectors as followup_selectors
+    from clauses.followup import services as followup_services
+    from clauses.followup.enums import CriterionGroup
+    from clauses.territories.models import Department
+
+    followup_services.load_national_criteria(wet_run=True)
+
+    def provider(department_code: str | None, on: date) -> list[str] | None:
+        department = Department.objects.filter(code=department_code).first()
+        rows = followup_selectors.criteria_in_force(department, on)
+        codes = [code for code, row in rows.items() if row.group == CriterionGroup.CLAUSE_PUBLIC]
+        return codes or None
+
+    publics.register_territory_publics(provider)
+    yield
+    publics.unregister_territory_publics(provider)
+
+
+def test_the_referential_versions_in_force_give_the_publics(world, referential_provider):
+    from django.utils import timezone
+
+    from clauses.followup.models import EligibilityCriterion
+
+    market = world.market()
+    clause = services.set_consideration(
+        actor=world.admin, lot=market.lots.get(), kind=ConsiderationKind.EXECUTION_CONDITION
+    )
+    assert EligiblePublic.QPV_RESIDENTS in clause.eligible_publics
+    assert clause.eligible_publics[-1] == EligiblePublic.OTHER
+    # The national QPV criterion ends yesterday: a new clause no longer lists it.
+    yesterday = timezone.localdate() - timedelta(days=1)
+    EligibilityCriterion.objects.filter(code="qpv_resident").update(valid_until=yesterday)
+    services.save_lot(actor=world.admin, market=market, number=2, title="Second lot")
+    second = market.lots.get(number=2)
+    clause = services.set_consideration(
+        actor=world.admin, lot=second, kind=ConsiderationKind.EXECUTION_CONDITION
+    )
+    assert EligiblePublic.QPV_RESIDENTS not in clause.eligible_publics
+    assert_text_matches_the_clause(clause)
