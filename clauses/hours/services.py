@@ -382,9 +382,31 @@ def declare(
     return outcome.declarations[0], outcome.results[0]
 
 
-def declare_hours(**kwargs: object) -> HourDeclaration:
+def declare_hours(
+    *,
+    actor: Actor,
+    assignment: Assignment,
+    month: date,
+    hours: Decimal | None = None,
+    amount_ht: Decimal | None = None,
+    is_training: bool = False,
+    reason: str = "",
+    source: str = DeclarationSource.FORM,
+    today: date | None = None,
+) -> HourDeclaration:
     """`declare`, the declaration only."""
-    return declare(**kwargs)[0]  # type: ignore[arg-type]
+    declaration, _ = declare(
+        actor=actor,
+        assignment=assignment,
+        month=month,
+        hours=hours,
+        amount_ht=amount_ht,
+        is_training=is_training,
+        reason=reason,
+        source=source,
+        today=today,
+    )
+    return declaration
 
 
 def _capital(text: str) -> str:
