@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from clauses.api import api
 from clauses.core import errors
+from clauses.site import sections
 
 # French error pages in DSFR, French JSON under /api/ (#11).
 handler400 = errors.bad_request
@@ -27,6 +28,11 @@ api_patterns, api_app_name, api_namespace = api.urls
 
 urlpatterns = [
     path("", include("clauses.site.urls")),
+    # Each section's address is a page listing what it holds for the visitor (#12.13).
+    path("guichet/", sections.desk_index, name="section_desk"),
+    path("suivi/", sections.followup_index, name="section_followup"),
+    path("heures/", sections.hours_index, name="section_hours"),
+    path("acces/", sections.access_index, name="section_access"),
     path("territoires/", include("clauses.territories.urls")),
     path("reseau/", include("clauses.network.urls")),
     path("compte/", include("clauses.accounts.urls")),
