@@ -10,6 +10,7 @@ urlpatterns = [
     path("mes-clauses/import/", views.upload, name="upload"),
     path("mes-clauses/modele.<str:fmt>", views.template_file, name="template"),
     path("controle/", views.control_list, name="control"),
+    path("declarations/<int:pk>/", views.declaration_detail, name="declaration"),
     path("declarations/<int:pk>/controle/", views.control, name="control_one"),
     path("controle/decisions/", views.control_many, name="control_many"),
     path("clauses/<int:pk>/", views.clause_detail, name="clause"),

@@ -263,6 +263,37 @@ def control(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("hours:control")
 
 
+EVENT_LABELS = {
+    "declared": "Déclarée",
+    "changed": "Modifiée",
+    "corrected": "Corrigée",
+    "control_validate": "Validée",
+    "control_reject": "Refusée",
+    "control_request_fix": "Correction demandée",
+}
+
+
+def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A declaration and its history (declared, corrected — before, after, why —,
+    controlled): for the company that declared it and those who control it; 404 else."""
+    actor = actor_for_request(request)
+    declaration = get_object_or_404(
+        policies.visible_declarations(actor).select_related(
+            "assignment__participant", "assignment__employer", "assignment__lot__market"
+        ),
+        pk=pk,
+    )
+    events = [
+        (event, EVENT_LABELS.get(event.kind, event.kind))
+        for event in declaration.events.order_by("created_at", "pk")
+    ]
+    return render(
+        request,
+        "hours/declaration.html",
+        {"declaration": declaration, "events": events},
+    )
+
+
 def clause_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for_request(request)
     items = selectors.clause_progress(

@@ -108,3 +108,32 @@ def test_the_form_asks_for_the_reason_then_says_correction(client, hw):
         follow=True,
     )
     assert "Correction enregistrée" in done.content.decode()
+
+
+def test_the_history_page_tells_who_when_before_after_why(client, hw):
+    from django.urls import reverse
+
+    from clauses.accounts.enums import Role
+    from tests.hours.test_views import log
+    from tests.markets.conftest import organisation_of
+
+    declaration, _ = declare(hw, 140)
+    declare(hw, 10, reason="Erreur de saisie : 10 h et non 140 h.")
+    url = reverse("hours:declaration", args=[declaration.pk])
+    for organisation, role in (
+        (hw.company, Role.COMPANY_CONTACT),
+        (organisation_of(hw.base.s93), Role.FACILITATOR),
+    ):
+        log(client, organisation, role)
+        page = client.get(url).content.decode()
+        assert "Corrigée" in page and "140.00 h → 10 h" in page
+        assert "Erreur de saisie : 10 h et non 140 h." in page
+        client.logout()
+    for organisation, role in (
+        (hw.other_company, Role.COMPANY_CONTACT),
+        (organisation_of(hw.base.s75), Role.FACILITATOR),
+        (hw.base.buyer, Role.BUYER_AGENT),
+    ):
+        log(client, organisation, role)
+        assert client.get(url).status_code == 404
+        client.logout()
