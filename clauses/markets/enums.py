@@ -3,6 +3,21 @@
 from django.db import models
 
 
+class MarketKind(models.TextChoices):
+    """Kind of a public contract (the EU threshold and L2112-2-1 check depend on it)."""
+
+    WORKS = "works", "Travaux"
+    SUPPLIES = "supplies", "Fournitures"
+    SERVICES = "services", "Services"
+
+
+class Sector(models.TextChoices):
+    """Method of an hour preset (rules.HourPreset)."""
+
+    STANDARD = "standard", "Méthode des facilitateurs"
+    CLEANING = "cleaning", "Propreté (méthode PACT Propreté)"
+
+
 class MarketStatus(models.TextChoices):
     PLANNED = "planned", "En préparation"
     IN_CONSULTATION = "in_consultation", "En consultation"

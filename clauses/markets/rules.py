@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import models
-
 from clauses.core.numbers import NumberError, parse_decimal
+from clauses.markets.enums import MarketKind, Sector
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -24,11 +23,6 @@ class CalculationError(ValueError):
 # --------------------------------------------------------------------------------------
 # Hour target
 # --------------------------------------------------------------------------------------
-
-
-class Sector(models.TextChoices):
-    STANDARD = "standard", "Méthode des facilitateurs"
-    CLEANING = "cleaning", "Propreté (méthode PACT Propreté)"
 
 
 @dataclass(frozen=True)
@@ -310,12 +304,6 @@ def estimate_cleaning_hours(
 # law; consultations launched on the 21st are flagged). Defence and security contracts are
 # not concerned.
 MANDATORY_SOCIAL_CONDITION_FROM = date(2026, 8, 21)
-
-
-class MarketKind(models.TextChoices):
-    WORKS = "works", "Travaux"
-    SUPPLIES = "supplies", "Fournitures"
-    SERVICES = "services", "Services"
 
 
 @dataclass(frozen=True)
