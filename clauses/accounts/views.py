@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from clauses.accounts import forms, services
 from clauses.accounts.enums import LoginEventReason
 from clauses.accounts.memberships import switch_membership, user_memberships
-from clauses.accounts.models import Membership, Organisation, User
+from clauses.accounts.models import Invitation, Membership, Organisation, User
 from clauses.core.http import client_ip
 
 RECOVERY_CODES_SESSION_KEY = "clauses_recovery_codes"
@@ -457,6 +457,23 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:invite")
 
 
+def _now_used(invitation: Invitation) -> bool:
+    invitation.refresh_from_db(fields=["accepted_at", "revoked_at"])
+    return invitation.status != "pending"
+
+
+def _invitation_refused(
+    request: HttpRequest, context: dict, invitation: Invitation, exc: ValidationError
+) -> HttpResponse:
+    """The acceptance was refused (another tab or person used the link meanwhile): say why,
+    without offering the form again when the invitation is no longer pending."""
+    context["error"] = exc.messages[0]
+    if _now_used(invitation):
+        context["form"] = None
+        return render(request, "accounts/invitation.html", context, status=409)
+    return render(request, "accounts/invitation.html", context)
+
+
 @login_not_required
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     found = services.find_invitation(token)
@@ -472,7 +489,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 membership = services.accept_invitation(invitation=found, user=user)
             except ValidationError as exc:
-                context["error"] = exc.messages[0]
+                return _invitation_refused(request, context, found, exc)
             else:
                 switch_membership(request, membership.pk)
                 messages.success(request, f"Vous avez rejoint {found.organisation.name}.")
@@ -491,6 +508,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as exc:
+            if _now_used(found):
+                return _invitation_refused(request, context, found, exc)
             context["error"] = exc.messages[0]
         else:
             auth_login(request, new_user, backend=BACKEND)
