@@ -25,7 +25,7 @@ from ninja.pagination import paginate
 
 from clauses.access.actors import Actor
 from clauses.access.api_auth import TokenAuth
-from clauses.access.audit import client_ip
+from clauses.core.http import client_ip
 from clauses.desk import abuse, selectors, services
 from clauses.desk.enums import MessageKind, RequestKind
 from clauses.desk.models import Request
