@@ -83,7 +83,8 @@ def manage(*args: str, env: dict[str, str], timeout: int = 600) -> subprocess.Co
     full_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLAUSES_", "DATABASE"))
     }
-    full_env.update(DJANGO_SETTINGS_MODULE="clauses.settings.dev", PYTHONPATH=str(ROOT), **env)
+    full_env.update({"DJANGO_SETTINGS_MODULE": "clauses.settings.dev", "PYTHONPATH": str(ROOT)})
+    full_env.update(env)
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
