@@ -4,7 +4,8 @@ Every journal of the project — the audit trail and the login journal (`account
 request's events (`desk`), a market's (`markets`), a declaration's (`hours`) — is a concrete
 subclass of `JournalEntry`: the same field names (`created_at`, `actor_user`, `actor_repr`,
 `details`), append-only, written by one keyword-only `record(...)`. Code that has an `Actor`
-writes through `clauses.access.journal.record`, which fills the actor's fields.
+writes through `clauses.access.audit` (`audit.record` for the audit trail, `audit.journal`
+for any other journal), which fills the actor's fields.
 
 Append-only means: `save()` of an existing line, `delete()`, and the querysets' `update()` and
 `delete()` raise `PermissionError`. The only ways to change lines are the two named paths of
