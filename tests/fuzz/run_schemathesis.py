@@ -85,7 +85,7 @@ def _prepare(env: dict[str, str], log: Path) -> dict[str, str]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def _wait(url: str, seconds: float = 30) -> None:
+def _wait(url: str, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -101,7 +101,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-examples", type=int, default=15, help="par opération et phase")
     parser.add_argument(
-        "--max-time", type=int, default=25, help="secondes au plus par identité (budget)"
+        "--max-time", type=int, default=15, help="secondes au plus par identité (budget)"
     )
     parser.add_argument("--only", default="", help="'anonymous' ou l'adresse d'un compte démo")
     parser.add_argument("--report-dir", default=str(ROOT / "var" / "schemathesis"))
