@@ -44,6 +44,7 @@ urlpatterns = [
     path("heures/", include("clauses.hours.urls")),
     path("programmation/", include("clauses.programme.urls")),
     path("observatoire/", include("clauses.observatory.urls")),
+    path("notifications/", include("clauses.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((_public(api_patterns), api_app_name), namespace=api_namespace)),
     # The address the documentation gives for the API docs; the versioned page is canonical.

@@ -66,6 +66,7 @@ from clauses.desk.selectors import (  # noqa: F401
     routing_facts,
     structure_target,
 )
+from clauses.desk.signals import request_waiting
 from clauses.desk.validation import CleanRequest, clean_request_data
 from clauses.network.models import Coordination, FacilitatorStructure
 
@@ -288,6 +289,7 @@ def file_request(
         url = follow_url(desk_request.reference, raw_token)
         emails.on_commit_acknowledge(desk_request, url)
         emails.on_commit_notify_target(desk_request, target=decision.target, event="filed")
+        request_waiting.send(sender=Request, desk_request=desk_request, event="filed")
     return FiledRequest(request=desk_request, raw_follow_token=raw_token, follow_url=url)
 
 
@@ -457,6 +459,7 @@ def buyer_reply(
             attachments=len(files),
         )
         emails.on_commit_buyer_replied(message)
+        request_waiting.send(sender=Request, desk_request=desk_request, event="buyer_replied")
     return message
 
 
@@ -559,6 +562,7 @@ def reassign(
         emails.on_commit_notify_target(
             desk_request, target=target, event="reassigned", comment=comment
         )
+        request_waiting.send(sender=Request, desk_request=desk_request, event="reassigned")
     return assignment
 
 
@@ -655,6 +659,7 @@ def escalate_overdue(*, now: datetime | None = None, dry_run: bool = False) -> l
             emails.on_commit_notify_target(
                 desk_request, target=target, event="escalated", comment=reason
             )
+            request_waiting.send(sender=Request, desk_request=desk_request, event="escalated")
     return done
 
 

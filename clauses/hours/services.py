@@ -11,8 +11,9 @@ the monthly ceiling (issue 11). Declarations are keyed by (assignment, month): t
 values again change nothing ("déjà enregistrée"); other values are a correction, which
 needs its reason, is kept in the declaration's history and goes back to control.
 
-The events others will be told of (notifications, later) happen in ONE place each:
-`declarations_arrived` and `declaration_refused` below.
+The events others are told of happen in ONE place each: `declarations_arrived` and
+`declaration_refused` below, which send the signals of `signals.py` (the notifications
+app, above, receives them).
 """
 
 from collections import defaultdict
@@ -32,7 +33,7 @@ from clauses.access.enums import AuditAction
 from clauses.accounts.models import Organisation
 from clauses.followup.models import Assignment, Participant
 from clauses.hours import entries as checks
-from clauses.hours import policies, rules
+from clauses.hours import policies, rules, signals
 from clauses.hours.entries import (  # noqa: F401 — re-exported: imports, API, bench, tests
     FIELD_LABELS,
     OLDEST_MONTHS,
@@ -423,13 +424,19 @@ def corrections(declaration: HourDeclaration) -> QuerySet[DeclarationEvent]:
 
 def declarations_arrived(*, actor: Actor, declarations: Sequence[HourDeclaration]) -> None:
     """Declarations (new or corrected) now wait for control by the facilitators who follow
-    their markets. Nobody is notified yet: the notifications (issue 12, item 9) plug in
-    HERE, and only here."""
+    their markets: the notifications are sent from HERE, and only here (#12.9)."""
+    if declarations:
+        signals.declarations_submitted.send(
+            sender=HourDeclaration, declarations=list(declarations), actor=actor
+        )
 
 
 def declaration_refused(*, actor: Actor, declaration: HourDeclaration) -> None:
-    """A declaration was refused (or a fix asked), with its reason: the company will be
-    told. Nobody is notified yet: the notifications (issue 12, item 9) plug in HERE."""
+    """A declaration was refused (or a fix asked), with its reason: the company is told,
+    from HERE only (#12.9)."""
+    signals.declaration_sent_back.send(
+        sender=HourDeclaration, declaration=declaration, actor=actor
+    )
 
 
 # -- control ------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "clauses.reporting",
     "clauses.programme",
     "clauses.observatory",
+    "clauses.notifications",  # listens to desk and hours (their signals), below the top app
     # The top app (home, "Mon espace" menu, demo and reference orchestration): always last.
     "clauses.site",
 ]
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clauses.core.context_processors.site",
+                "clauses.notifications.context_processors.header",
             ],
         },
     },

@@ -33,6 +33,7 @@ LAYERS = (
     "reporting",
     "programme",
     "observatory",
+    "notifications",  # listens to desk and hours through their signals (#12.9)
     "site",  # the top app: home, « Mon espace » menu, seed_demo, load_reference, demo_accounts
 )
 
@@ -54,6 +55,13 @@ PAGE_READS = {
 SIGNALS = {
     "clauses.followup.signals.eligibility_changed": (
         "clauses.hours.receivers.recount_on_eligibility_change"
+    ),
+    "clauses.desk.signals.request_waiting": "clauses.notifications.receivers.on_request_waiting",
+    "clauses.hours.signals.declarations_submitted": (
+        "clauses.notifications.receivers.on_declarations_submitted"
+    ),
+    "clauses.hours.signals.declaration_sent_back": (
+        "clauses.notifications.receivers.on_declaration_sent_back"
     ),
 }
 
