@@ -5,6 +5,9 @@
   render (the test suite turns warnings into errors).
 - A field in error keeps its help text in `aria-describedby` next to the error (django-dsfr
   replaces it by the error alone), so a screen reader hears both (RGAA 11.10).
+- `error_links` lists the errors for the summary at the top of the page
+  (`components/error_summary.html`), each with the anchor of its field (`error_anchor`,
+  which a form overrides for a widget of its own).
 """
 
 from django import forms
@@ -34,3 +37,23 @@ class DsfrForm(DsfrBaseForm):
         context = forms.Form.get_context(self)
         context["DSFR_MARK_OPTIONAL_FIELDS"] = True
         return context
+
+    def error_anchor(self, bound: forms.BoundField) -> str:
+        """The id a summary link goes to: the field, or the first choice of a group."""
+        grouped = forms.RadioSelect | forms.CheckboxSelectMultiple
+        if bound.use_fieldset or isinstance(bound.field.widget, grouped):
+            return f"{bound.auto_id}_0"
+        return bound.auto_id
+
+    def error_links(self) -> list[dict]:
+        """The errors for the summary at the top of the page: label, message, anchor (none
+        for an error of the whole form)."""
+        links = []
+        for name, errors in self.errors.items():
+            if name == "__all__" or name not in self.fields:
+                links.extend({"label": "", "message": e, "anchor": ""} for e in errors)
+                continue
+            bound = self[name]
+            anchor = self.error_anchor(bound)
+            links.extend({"label": bound.label, "message": e, "anchor": anchor} for e in errors)
+        return links

@@ -49,21 +49,11 @@ KIND_DESCRIPTIONS = {
 
 
 class DeskForm(DsfrForm):
-    def error_links(self) -> list[dict]:
-        """The errors for the summary at the top of the page: label, message, anchor."""
-        links = []
-        for name, errors in self.errors.items():
-            if name == "__all__":
-                links.extend({"label": "", "message": e, "anchor": ""} for e in errors)
-                continue
-            bound = self[name]
-            anchor = bound.auto_id
-            if isinstance(bound.field.widget, CommuneChipsWidget):
-                anchor = self["communes_text"].auto_id
-            elif bound.use_fieldset or isinstance(bound.field.widget, forms.RadioSelect):
-                anchor = f"{bound.auto_id}_0"
-            links.extend({"label": bound.label, "message": e, "anchor": anchor} for e in errors)
-        return links
+    def error_anchor(self, bound: forms.BoundField) -> str:
+        """The communes' chips are reached through the text box that adds them."""
+        if isinstance(bound.field.widget, CommuneChipsWidget):
+            return self["communes_text"].auto_id
+        return super().error_anchor(bound)
 
 
 def refuse_robots(form: forms.Form) -> None:
