@@ -115,9 +115,9 @@ class Participant(models.Model):
         ordering = ["last_name", "first_name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["department", "identity_key"],
+                fields=["structure", "identity_key"],
                 condition=~models.Q(identity_key=""),
-                name="unique_participant_identity_per_department",
+                name="unique_participant_identity_per_structure",
             ),
         ]
         indexes = [models.Index(fields=["structure", "last_name"], name="participant_structure")]

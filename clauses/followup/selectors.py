@@ -129,14 +129,30 @@ def counts_by_lot(actor: Actor) -> dict[int, dict[str, int]]:
 ANONYMISED_NAME = "Anonymisé"
 
 
-def find_same_person(*, department_id: int | None, key: str, year_key: str) -> Participant | None:
+def find_same_person(
+    *,
+    department_id: int | None,
+    key: str,
+    year_key: str,
+    among: QuerySet[Participant] | None = None,
+    structure_id: int | None = None,
+) -> Participant | None:
+    """The record of the same person (identity key, else the year-only key) in the
+    département, looked for only `among` the records the actor may see and those of
+    `structure_id` (the structure the record is made for): a record outside both is
+    never matched, so never written through nor revealed (#11.7). The exact key first, then
+    the structure's own record, then the oldest."""
     keys = [k for k in (key, year_key) if k]
     if not keys:
         return None
-    return (
-        Participant.objects.filter(department_id=department_id, identity_key__in=keys)
-        .order_by("pk")
-        .first()
+    scope = Q(pk__in=among.values("pk")) if among is not None else Q()
+    if among is not None and structure_id is not None:
+        scope |= Q(structure_id=structure_id)
+    rows = Participant.objects.filter(scope, department_id=department_id, identity_key__in=keys)
+    return min(
+        rows,
+        key=lambda row: (row.identity_key != key, row.structure_id != structure_id, row.pk),
+        default=None,
     )
 
 

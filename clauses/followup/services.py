@@ -100,12 +100,29 @@ def _create_or_reuse(
     names = {"last_name": last_name, "first_name": first_name}
     key = identity_key(**names, birth_date=birth_date, birth_year=birth_year)
     year_key = identity_key(**names, birth_year=birth_year) if birth_date else ""
+    # Only a record the actor sees, or one of the structure the record is made for, is a
+    # match (#11.7): another structure's record stays untouched and unmentioned, and the
+    # actor gets a record of its own (the same key: one person for the hours ceiling).
+    visible = policies.visible_participants(actor) if isinstance(actor, Actor) else None
     existing = find_same_person(
-        department_id=department.pk if department else None, key=key, year_key=year_key
+        department_id=department.pk if department else None,
+        key=key,
+        year_key=year_key,
+        among=visible,
+        structure_id=structure.pk,
     )
     if existing is not None:
         changed = []
-        if birth_date and existing.birth_date is None and existing.identity_key == year_key:
+        may_complete = visible is None or visible.filter(pk=existing.pk).exists()
+        if (
+            may_complete
+            and birth_date
+            and existing.birth_date is None
+            and existing.identity_key == year_key
+            and not Participant.objects.filter(
+                structure_id=existing.structure_id, identity_key=key
+            ).exists()
+        ):
             # the same person, now with a full birth date (needed by an age criterion)
             existing.birth_date = birth_date
             existing.identity_key = key
@@ -115,7 +132,7 @@ def _create_or_reuse(
             ("qpv_resident", qpv_resident),
             ("prescriber", prescriber),
         ):
-            if value is not None and getattr(existing, name) is None:
+            if may_complete and value is not None and getattr(existing, name) is None:
                 setattr(existing, name, value)
                 changed.append(name)
         if changed:
@@ -163,9 +180,11 @@ def create_participant(
     is_demo: bool = False,
 ) -> tuple[Participant, bool]:
     """Record a person for a structure, or reuse the same person already known in the
-    territory (same identity key in the same département): returns (participant, created).
-    Reuse reveals nothing: the caller sees that person through its own policies only (a
-    company never sees another company's assignments)."""
+    territory (same identity key in the same département) that the actor sees: returns
+    (participant, created). A record of another structure the actor does not see is never
+    reused nor completed, and nothing tells it exists: the actor gets a new record, as for
+    a person nobody knows (#11.7). Reuse reveals nothing either: the caller sees that person
+    through its own policies only (a company never sees another company's assignments)."""
     if not policies.can_manage_participants(actor, structure.pk):
         raise PermissionDenied("Vous ne pouvez pas enregistrer de participant·e ici.")
     if birth_date is None and birth_year is None:

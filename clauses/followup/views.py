@@ -221,8 +221,9 @@ def _form_page(request: HttpRequest, context: dict) -> HttpResponse:
 
 def participant_create(request: HttpRequest) -> HttpResponse:
     """A facilitator records a person by hand. The same person already known in the
-    département is reused (identity key): opened if the facilitator may see it, otherwise
-    announced without any detail (another structure follows that person)."""
+    département is reused (identity key) only when the facilitator sees that record;
+    otherwise a record of its own is made, and nothing says another structure follows
+    that person (#11.7)."""
     actor = actor_for_request(request)
     if not policies.can_manage_participants(actor):
         raise Http404
@@ -244,30 +245,24 @@ def participant_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            # A record the actor does not see is never reused (services): `created` is
+            # then true and the answer the same as for a person nobody follows (#11.7).
             if created:
                 messages.success(request, f"{participant} est enregistré·e.")
-                return redirect("followup:participant", pk=participant.pk)
-            if policies.visible_participants(actor).filter(pk=participant.pk).exists():
+            else:
                 messages.info(
                     request,
                     "Cette personne était déjà enregistrée dans le département : voici sa "
                     "fiche, complétée si besoin. Aucun doublon n'a été créé.",
                 )
-                return redirect("followup:participant", pk=participant.pk)
-            form.add_error(
-                None,
-                "Une personne avec ces nom, prénom et naissance est déjà suivie dans le "
-                "département par une autre structure. Aucun doublon n'a été créé. Pour "
-                "protéger ses données, sa fiche ne vous est pas affichée : rapprochez-vous "
-                "de votre coordination départementale pour organiser le suivi.",
-            )
+            return redirect("followup:participant", pk=participant.pk)
     return _form_page(
         request,
         {
             "title": "Enregistrer un·e participant·e",
             "intro": "Seules les données nécessaires au suivi de la clause sont demandées. "
-            "Si la personne est déjà connue dans le département, sa fiche existante est "
-            "reprise, sans doublon.",
+            "Si vous suivez déjà la personne, sa fiche existante est reprise, sans "
+            "doublon.",
             "form": form,
             "submit": "Enregistrer",
             "parent_url": reverse("followup:participants"),

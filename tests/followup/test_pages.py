@@ -135,8 +135,10 @@ def test_participant_create_reuses_a_person_the_facilitator_sees(client, fw):
 
 
 def test_participant_create_dedupe_reveals_nothing_of_another_structure(client, fw):
+    """#11.7: the hidden record is neither reused nor mentioned (tests/followup/
+    test_identity_privacy.py holds the matrix)."""
     other = FacilitatorStructureFactory(name="Structure Voisine Secrète")
-    Participant.objects.create(
+    hidden = Participant.objects.create(
         first_name="Inès",
         last_name="Manuel",
         birth_year=1994,
@@ -144,17 +146,15 @@ def test_participant_create_dedupe_reveals_nothing_of_another_structure(client, 
         department=Department.objects.get(code="93"),
         identity_key=identity_key(first_name="Inès", last_name="Manuel", birth_year=1994),
     )
-    hidden = Participant.objects.get(last_name="Manuel")
     login_as(client, fw, "facilitator")
-    response = client.post(reverse("followup:participant_create"), PERSON)
+    response = client.post(reverse("followup:participant_create"), PERSON, follow=True)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "déjà suivie dans le département par une autre structure" in page
-    assert (
-        "Structure Voisine Secrète" not in page
-        and str(hidden.pk) not in page.split("<main")[-1][:0]
-    )
-    assert Participant.objects.filter(last_name="Manuel").count() == 1
+    assert "Structure Voisine Secrète" not in page and "autre structure" not in page
+    assert "Inès Manuel est enregistré·e." in page
+    own = Participant.objects.get(last_name="Manuel", structure=fw.base.s93)
+    assert response.redirect_chain[-1][0] == reverse("followup:participant", kwargs={"pk": own.pk})
+    assert own.pk != hidden.pk
 
 
 # -- withdraw a validation -------------------------------------------------------------------
