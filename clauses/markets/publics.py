@@ -81,8 +81,9 @@ def publics_from_criteria(codes: Iterable[str]) -> list[str]:
 
 
 def territory_publics(department_code: str | None, *, on: date) -> list[str]:
-    """The publics a clause of this territory lists when none were chosen."""
-    for provider in _providers:
+    """The publics a clause of this territory lists when none were chosen (the provider
+    registered last answers first)."""
+    for provider in reversed(_providers):
         codes = provider(department_code, on)
         if codes is not None:
             publics = publics_from_criteria(codes)
