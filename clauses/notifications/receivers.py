@@ -24,6 +24,7 @@ def on_request_waiting(sender: Any, *, desk_request: Request, event: str, **kwar
             text=f"L'acheteur a répondu : demande {desk_request.reference} "
             f"({desk_request.buyer_name}).",
             link=link,
+            email=False,  # the desk emails the person in charge (or the target) itself
         )
         return
     texts = {
@@ -34,6 +35,8 @@ def on_request_waiting(sender: Any, *, desk_request: Request, event: str, **kwar
     }
     notify(
         recipients=recipients.request_target_members(desk_request),
+        # The desk emails the target's address; members are emailed only when it has none.
+        email=not recipients.request_target_address(desk_request),
         kind=NotificationKind.REQUEST_ROUTED,
         text=texts.get(event, texts["filed"]).format(
             ref=desk_request.reference, buyer=desk_request.buyer_name

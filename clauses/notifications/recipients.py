@@ -63,6 +63,18 @@ def request_target_members(desk_request: Request) -> list[User]:
     return coordination_members(desk_request.target_coordination)
 
 
+def request_target_address(desk_request: Request) -> str:
+    """The address the desk itself emails for this target (empty when it has none)."""
+    if desk_request.target_level == TargetLevel.STRUCTURE:
+        return getattr(desk_request.target_structure, "email", "") or ""
+    coordination = desk_request.target_coordination
+    if coordination is None:
+        return ""
+    if desk_request.target_level == TargetLevel.GREEN_DESK:
+        return coordination.green_desk_email or coordination.desk_email or ""
+    return coordination.desk_email or coordination.email or ""
+
+
 def request_handlers(desk_request: Request) -> list[User]:
     """The person in charge if any (and still active), else the target's members."""
     if desk_request.taken_by_id and desk_request.taken_by.is_active:

@@ -57,19 +57,31 @@ def notify(
     kind: str,
     text: str,
     link: str = "",
+    email: bool = True,
     now: datetime | None = None,
 ) -> list[Notification]:
-    """One notification per recipient (each person once); immediate emails after commit."""
+    """One notification per recipient (each person once); immediate emails after commit.
+    `email=False` when the caller's app already emails these people about the event (the
+    desk's own emails): in the application and the digest-free page only, marked as sent."""
     now = now or timezone.now()
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     if not people:
         return []
     created = Notification.objects.bulk_create(
         [
-            Notification(recipient_id=pk, kind=kind, text=text[:300], link=link, created_at=now)
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                text=text[:300],
+                link=link,
+                created_at=now,
+                emailed_at=None if email else now,
+            )
             for pk in people
         ]
     )
+    if not email:
+        return created
     digest = set(
         NotificationPreference.objects.filter(user_id__in=people)
         .exclude(email_mode=EmailMode.IMMEDIATE)

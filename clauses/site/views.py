@@ -4,8 +4,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from clauses.access.actors import actor_for_request
 from clauses.network.models import Coordination
 from clauses.network.selectors import department_table
+from clauses.site import homes
 
 # The two desks of the regional coordination (seed document), until the data carries them.
 SOCIAL_DESK_EMAIL = "macs@maximilien.fr"
@@ -14,6 +16,25 @@ GREEN_DESK_EMAIL = "guichetvert@maximilien.fr"
 
 @login_not_required
 def home(request: HttpRequest) -> HttpResponse:
+    """A signed-in person lands on their role's home (#12.10); everyone else (and
+    `?presentation=1`) reads the public presentation."""
+    if request.user.is_authenticated and not request.GET.get("presentation"):
+        actor = actor_for_request(request)
+        sections = homes.home_sections(actor)
+        if sections is not None:
+            return render(
+                request,
+                "site/role_home.html",
+                {
+                    "sections": sections,
+                    "membership": getattr(request, "membership", None),
+                    "unread": homes.latest_notifications(request.user),
+                },
+            )
+    return presentation(request)
+
+
+def presentation(request: HttpRequest) -> HttpResponse:
     """What social clauses are, the facilitators' missions, the network with its live
     numbers (one aggregate query), the good practices and the two desks."""
     table = department_table()

@@ -47,13 +47,23 @@ def file(capture, **overrides):  # noqa: ANN001, ANN201
 def test_a_routed_request_notifies_the_structure_members(
     network, django_capture_on_commit_callbacks, mailoutbox
 ):
+    """The desk emails the structure's address; its members are told in the application,
+    and emailed themselves only when the structure has no address."""
     facilitator = actor_for(network.plaine)
     filed = file(django_capture_on_commit_callbacks)
     notification = Notification.objects.get(recipient_id=facilitator.user_id)
+    assert notification.emailed_at is not None  # not emailed twice
+    assert not [m for m in mailoutbox if notification.text in m.body]
+    network.plaine.email = ""
+    network.plaine.save()
+    mailoutbox.clear()
+    filed = file(django_capture_on_commit_callbacks)
+    notification = Notification.objects.filter(recipient_id=facilitator.user_id).first()
     assert notification.kind == NotificationKind.REQUEST_ROUTED
     assert filed.request.reference in notification.text
     assert notification.link == reverse("desk:detail", args=[filed.request.reference])
     # immediate email by default, to the member
+    assert notification.emailed_at is not None
     member_emails = [m for m in mailoutbox if notification.text in m.body]
     assert len(member_emails) == 1 and member_emails[0].subject.startswith("[Clauses]")
 
