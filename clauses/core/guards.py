@@ -83,6 +83,27 @@ class JsonBodyGuardMiddleware:
         return None
 
 
+class ApiMethodNotAllowedMiddleware:
+    """ninja answers a method a path does not offer with a bare 405 (text/html): under
+    `/api/` it becomes French JSON (the `Allow` header kept)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            french = _refuse(405, "Méthode non autorisée pour cette adresse.")
+            if response.has_header("Allow"):
+                french["Allow"] = response["Allow"]
+            return french
+        return response
+
+
 def loads(body: bytes | str) -> object:
     """`json.loads` for the endpoints that parse their body themselves: a too deep text
     raises ValueError (callers answer their French 400/422), never RecursionError."""

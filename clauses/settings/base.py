@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # JSON bodies: size and nesting depth checked before anything parses them (#11.8).
     "clauses.core.guards.JsonBodyGuardMiddleware",
+    "clauses.core.guards.ApiMethodNotAllowedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

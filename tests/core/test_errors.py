@@ -241,3 +241,10 @@ def test_endpoints_reading_their_own_body_document_it(client):
     assert declare["requestBody"]["required"] is True
     assert body["properties"]["declarations"]["minItems"] == 1
     assert "assignment" in body["properties"]["declarations"]["items"]["properties"]
+
+
+def test_api_method_not_allowed_is_french_json(client):
+    response = client.delete("/api/v1/communes")
+    assert response.status_code == 405
+    assert response.json()["detail"] == "Méthode non autorisée pour cette adresse."
+    assert "GET" in response["Allow"]
