@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from clauses.accounts.models import AuditEvent
+from clauses.followup.models import Participant
 from clauses.hours import policies, rules, selectors, services
 from clauses.hours.enums import DeclarationStatus
 from clauses.hours.models import CountingSettings, GlobalisationAgreement, HourDeclaration
@@ -148,7 +149,9 @@ def test_same_person_cannot_exceed_the_monthly_ceiling_across_assignments(hw):
     participant record of another company) declared on two assignments in one month may
     not add up to more than 208 h."""
     declare(hw, date(2026, 3, 1), 150)
-    twin = hw.new_participant("Alex Martin", key="k-alex")
+    twin = Participant.objects.create(  # the same person, followed by another structure
+        first_name="Alex", last_name="Martin", structure=hw.base.s75, identity_key="k-alex"
+    )
     _, lot2, _ = hw.new_market(company=hw.other_company)
     other = hw.assign(twin, lot2, company=hw.other_company)
     with pytest.raises(ValidationError, match="déjà 150"):
