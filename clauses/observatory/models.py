@@ -71,7 +71,12 @@ class PublishedContract(models.Model):
         # A region is its départements (in_territory); a buyer's SIRET is searched with
         # its SIREN.
         indexes = [
-            models.Index(fields=["department_code", "year"], name="decp_department_year"),
+            # The territory summary reads its four columns from this index (measured on
+            # 300,000 rows: 926 → 27 ms for a département's year, bench/observatory.py).
+            models.Index(
+                fields=["department_code", "year", "social_status", "amount"],
+                name="decp_territory_summary",
+            ),
             models.Index(fields=["buyer_siren"], name="decp_buyer_siren"),
             models.Index(fields=["decp_id"], name="decp_id"),
         ]
