@@ -68,3 +68,19 @@ def compact(text: str) -> str:
     'eloisemariedarc'
     """
     return letters_and_digits(text).lower()
+
+
+VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿæœ")
+
+
+def of_place(name: str) -> str:
+    """« de » before a place name as French writes it: « d'Aubervilliers », « du
+    Blanc-Mesnil », « des Lilas », « de La Courneuve », « de Paris » (#12.12). A leading h
+    keeps « de » (most place names start with an aspirated h: « de Houilles »)."""
+    if name.startswith("Le "):
+        return f"du {name[3:]}"
+    if name.startswith("Les "):
+        return f"des {name[4:]}"
+    if name[:1].lower() in VOWELS:
+        return f"d'{name}"
+    return f"de {name}"

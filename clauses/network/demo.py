@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from clauses.core.text import of_place
 from clauses.network.enums import CarrierKind, CoordinationLevel
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure
 from clauses.territories.models import Commune, Department, Epci, Ept
@@ -218,7 +219,7 @@ def plan(department: Department, structures: int, facilitators: int) -> list[Pla
             largest = sorted(communes, key=lambda c: (-c.population, c.insee))
             for commune in largest[: structures - len(units)]:
                 structure = PlannedStructure(
-                    f"Service des clauses sociales de la ville de {commune.name}",
+                    f"Service des clauses sociales de la ville {of_place(commune.name)}",
                     CarrierKind.LOCAL_AUTHORITY,
                     code,
                 )

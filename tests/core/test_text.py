@@ -40,3 +40,15 @@ def test_fold_is_idempotent(text):
 def test_compact_is_idempotent_and_keeps_the_identity_key(text):
     assert compact(compact(text)) == compact(text)
     assert letters_and_digits(text).upper() == _identity_name_before(text)
+
+
+def test_of_place_elides_and_contracts_as_french_does():
+    from clauses.core.text import of_place
+
+    assert of_place("Aubervilliers") == "d'Aubervilliers"
+    assert of_place("Épinay-sur-Seine") == "d'Épinay-sur-Seine"
+    assert of_place("Le Blanc-Mesnil") == "du Blanc-Mesnil"
+    assert of_place("Les Lilas") == "des Lilas"
+    assert of_place("La Courneuve") == "de La Courneuve"
+    assert of_place("Paris") == "de Paris"
+    assert of_place("Houilles") == "de Houilles"
