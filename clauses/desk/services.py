@@ -406,6 +406,7 @@ def reply(
             attachments=len(files),
         )
         emails.on_commit_reply(message)
+        request_waiting.send(sender=Request, desk_request=desk_request, event="answered")
     return message
 
 

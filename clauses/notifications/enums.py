@@ -4,9 +4,11 @@ from django.db import models
 class NotificationKind(models.TextChoices):
     REQUEST_ROUTED = "request_routed", "Demande du guichet à traiter"
     BUYER_REPLIED = "buyer_replied", "Réponse d'un acheteur"
+    REQUEST_ANSWERED = "request_answered", "Réponse du guichet"
     DECLARATIONS_ARRIVED = "declarations_arrived", "Heures à contrôler"
     CORRECTION_SUBMITTED = "correction_submitted", "Correction d'heures à contrôler"
     DECLARATION_REFUSED = "declaration_refused", "Déclaration refusée ou à corriger"
+    MESSAGE = "message", "Information"
 
 
 class EmailMode(models.TextChoices):

@@ -17,6 +17,16 @@ from clauses.notifications.services import notify
 
 def on_request_waiting(sender: Any, *, desk_request: Request, event: str, **kwargs: Any) -> None:
     link = reverse("desk:detail", args=[desk_request.reference])
+    if event == "answered":
+        # The desk emails the contact itself; the agent who filed it signed in is told here.
+        notify(
+            recipients=[desk_request.filed_by] if desk_request.filed_by_id else [],
+            kind=NotificationKind.REQUEST_ANSWERED,
+            text=f"Le guichet a répondu à votre demande {desk_request.reference}.",
+            link=reverse("desk:my_request", args=[desk_request.reference]),
+            email=False,
+        )
+        return
     if event == "buyer_replied":
         notify(
             recipients=recipients.request_handlers(desk_request),

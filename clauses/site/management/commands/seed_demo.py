@@ -19,6 +19,7 @@ from clauses.followup import demo_reset as followup_demo_reset
 from clauses.hours import demo as hours_demo
 from clauses.markets import demo as markets_demo
 from clauses.network import demo as network_demo
+from clauses.notifications import demo as notifications_demo
 from clauses.observatory import demo as observatory_demo
 from clauses.programme import demo as programme_demo
 
@@ -33,6 +34,7 @@ DEMO_SEEDS: list[Callable[..., None]] = [
     hours_demo.seed,
     programme_demo.seed,
     observatory_demo.seed,
+    notifications_demo.seed,  # after the apps whose services notify
 ]
 
 
