@@ -159,3 +159,11 @@ class Benefit(models.TextChoices):
     AAH = "aah", "Allocation aux adultes handicapés (AAH)"
     AI = "ai", "Allocation d'insertion (AI)"
     INVALIDITY = "invalidity", "Allocation ou pension d'invalidité"
+
+
+class WithdrawalKind(models.TextChoices):
+    """Why a validation is withdrawn, which decides the hours already worked (docs/
+    domain-rules.md §3.2, « Withdrawing a validation »)."""
+
+    ENDED = "ended", "La personne n'est plus éligible à partir d'aujourd'hui"
+    ERROR = "error", "La validation était une erreur ou reposait sur un justificatif frauduleux"

@@ -17,6 +17,7 @@ from clauses.followup.enums import (
     OutcomeMoment,
     PrecheckResult,
     ProofKind,
+    WithdrawalKind,
 )
 from clauses.followup.models import Assignment, EligibilityCriterion
 from clauses.markets.models import LotContractor
@@ -187,6 +188,12 @@ class ParticipantForm(DsfrForm):
 
 
 class WithdrawalForm(DsfrForm):
+    kind = forms.ChoiceField(
+        label="Nature du retrait",
+        choices=WithdrawalKind.choices,
+        widget=forms.RadioSelect,
+        help_text="Elle décide des heures déjà faites : voir ci-dessus ce que chaque choix change.",
+    )
     reason = forms.CharField(
         label="Motif du retrait",
         widget=forms.Textarea(attrs={"rows": 3}),

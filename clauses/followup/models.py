@@ -29,6 +29,7 @@ from clauses.followup.enums import (
     PrecheckResult,
     PrescriberKind,
     ProofKind,
+    WithdrawalKind,
 )
 from clauses.markets.models import Lot
 from clauses.network.models import FacilitatorStructure, Partner
@@ -269,6 +270,15 @@ class EligibilityValidation(models.Model):
     notes = models.TextField("observations", blank=True)
     withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
     withdrawal_reason = models.TextField("motif du retrait", blank=True)
+    withdrawal_kind = models.CharField(
+        "nature du retrait",
+        max_length=10,
+        choices=WithdrawalKind.choices,
+        blank=True,
+        help_text="Fin d'éligibilité : les heures faites avant le retrait restent comptées. "
+        "Erreur ou fraude : la validation ne couvre plus aucune heure. Vide pour un retrait "
+        "antérieur à ce choix (traité comme une erreur, ce qu'il faisait déjà).",
+    )
 
     class Meta:
         verbose_name = "validation d'éligibilité"
@@ -278,10 +288,18 @@ class EligibilityValidation(models.Model):
     def __str__(self) -> str:
         return f"Validation du {timezone.localtime(self.validated_at):%d/%m/%Y}"
 
+    @property
+    def covers_hours(self) -> bool:
+        """Whether the validation still covers days: not withdrawn, or withdrawn because
+        the person is no longer eligible — then it covers until the day before the
+        withdrawal (its `valid_until`, set by the withdrawal). Withdrawn for an error or a
+        fraud (or before the choice existed), it covers nothing."""
+        return self.withdrawn_at is None or self.withdrawal_kind == WithdrawalKind.ENDED
+
     def is_valid_on(self, day: object) -> bool:
-        """Active at `day`: not withdrawn, started, not expired (an open validity — no clause
-        contract yet — counts as active from the decision)."""
-        if self.withdrawn_at is not None:
+        """Active at `day`: covering hours (see `covers_hours`), started, not expired (an
+        open validity — no clause contract yet — counts as active from the decision)."""
+        if not self.covers_hours:
             return False
         if self.valid_from is not None and day < self.valid_from:
             return False

@@ -62,6 +62,7 @@ from clauses.followup.selectors import (
     validity_months_for,
 )
 from clauses.followup.signals import eligibility_changed
+from clauses.followup.withdrawals import preview_withdrawal, withdraw_validation  # noqa: F401
 from clauses.markets.models import Lot
 from clauses.network.models import FacilitatorStructure, Partner
 from clauses.territories.models import Commune
@@ -310,22 +311,6 @@ def validate_eligibility(
         )
         eligibility_changed.send(sender=Participant, participant=participant)
     validation.refresh_from_db()
-    return validation
-
-
-def withdraw_validation(
-    *, actor: Actor, validation: EligibilityValidation, reason: str
-) -> EligibilityValidation:
-    if not policies.can_validate_eligibility(actor, validation.participant):
-        raise PermissionDenied("Seul·e un·e facilitateur·rice du territoire retire une validation.")
-    if not reason.strip():
-        raise ValidationError("Indiquez le motif du retrait.")
-    with transaction.atomic():
-        validation.withdrawn_at = timezone.now()
-        validation.withdrawal_reason = reason.strip()
-        validation.save(update_fields=["withdrawn_at", "withdrawal_reason"])
-        audit.record(actor, AuditAction.REVOKE, validation)
-        eligibility_changed.send(sender=Participant, participant=validation.participant)
     return validation
 
 

@@ -7,6 +7,7 @@ may not take on a record you see answers 403. Views stay thin: the services writ
 """
 
 import datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,7 +22,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clauses.access.actors import Actor, actor_for_request
+from clauses.core.numbers import french
 from clauses.followup import exports, policies, rules, selectors, services
+from clauses.followup.enums import WithdrawalKind
 from clauses.followup.forms import (
     AssignmentForm,
     CandidateForm,
@@ -292,7 +295,40 @@ def _participant_context(participant: Participant) -> dict:
     }
 
 
+def _withdrawal_consequences(actor: Actor, validation: object) -> list[dict]:
+    """For each kind of withdrawal, what it would change, computed before confirming
+    (`services.preview_withdrawal`): the counted hours per clause and month, and the
+    markets whose reports change."""
+    consequences = []
+    for kind, label in WithdrawalKind.choices:
+        changes = services.preview_withdrawal(actor=actor, validation=validation, kind=kind)
+        lost = sum((change.lost for change in changes), Decimal(0))
+        markets = list(dict.fromkeys(change.market for change in changes))
+        consequences.append(
+            {
+                "kind": kind,
+                "label": label,
+                "rows": [
+                    {
+                        "market": change.market,
+                        "lot": change.lot,
+                        "month": change.month,
+                        "before": french(change.before),
+                        "after": french(change.after),
+                        "lost": french(change.lost),
+                    }
+                    for change in changes
+                ],
+                "lost": french(lost),
+                "markets": markets,
+            }
+        )
+    return consequences
+
+
 def withdraw(request: HttpRequest, pk: int, validation_pk: int) -> HttpResponse:
+    """Withdraw a validation, after saying exactly what each kind of withdrawal does to
+    the hours already counted (#12.2; rule: docs/domain-rules.md §3.2)."""
     actor, participant = _personal_participant(request, pk)
     validation = get_object_or_404(
         policies.visible_validations(actor).filter(
@@ -306,23 +342,36 @@ def withdraw(request: HttpRequest, pk: int, validation_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.withdraw_validation(
-                actor=actor, validation=validation, reason=form.cleaned_data["reason"]
+                actor=actor,
+                validation=validation,
+                reason=form.cleaned_data["reason"],
+                kind=form.cleaned_data["kind"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "La validation est retirée ; le motif est conservé.")
+            if form.cleaned_data["kind"] == WithdrawalKind.ENDED:
+                done = (
+                    "La validation est retirée : les heures faites jusqu'à hier restent "
+                    "comptées, celles faites à partir d'aujourd'hui ne le sont plus."
+                )
+            else:
+                done = (
+                    "La validation est retirée comme erronée : elle ne couvre plus aucune "
+                    "heure et les heures comptées à son titre ont été recalculées."
+                )
+            messages.success(request, done + " Le motif est conservé dans l'historique.")
             return redirect("followup:participant", pk=participant.pk)
     services.log_participant_view(actor=actor, participant=participant, via="withdrawal")
-    return _form_page(
+    return render(
         request,
+        "followup/withdraw.html",
         {
             **_participant_context(participant),
             "title": f"Retirer la validation du {validation.validated_at:%d/%m/%Y}",
-            "intro": "Les heures réalisées à partir d'aujourd'hui ne compteront plus au titre de "
-            "cette validation. Le retrait et son motif restent dans l'historique.",
+            "validation": validation,
+            "consequences": _withdrawal_consequences(actor, validation),
             "form": form,
-            "submit": "Retirer la validation",
         },
     )
 

@@ -64,10 +64,13 @@ def settings_for_market(market: Market, *, cache: dict | None = None) -> rules.S
 def eligibility_windows(
     validations: Iterable[EligibilityValidation], *, months: int
 ) -> tuple[tuple[date, date], ...]:
-    """The days each validation in force covers (withdrawn ones cover nothing)."""
+    """The days each validation covers. One withdrawn for an error or a fraud covers
+    nothing; one withdrawn because the person is no longer eligible covers until the day
+    before the withdrawal (its valid_until) — `EligibilityValidation.covers_hours`,
+    docs/domain-rules.md §3.2."""
     windows = []
     for validation in validations:
-        if validation.withdrawn_at is not None:
+        if not validation.covers_hours:
             continue
         start = validation.valid_from or timezone.localdate(validation.validated_at)
         windows.append(rules.eligibility_window(start, validation.valid_until, months=months))

@@ -193,10 +193,11 @@ def test_withdraw_happy_path_bad_input_and_audit(client, fw):
     assert view_events(participant, "withdrawal") == 1
     page = client.post(url, {"reason": "  "}).content.decode()
     assert "Ce champ est obligatoire." in page or "Indiquez le motif du retrait." in page
-    response = client.post(url, {"reason": "Justificatif non conforme"})
+    response = client.post(url, {"reason": "Justificatif non conforme", "kind": "error"})
     assert response.status_code == 302
     validation.refresh_from_db()
     assert validation.withdrawn_at and validation.withdrawal_reason == "Justificatif non conforme"
+    assert validation.withdrawal_kind == "error"
     assert AuditEvent.objects.filter(
         action=AuditAction.REVOKE, object_id=str(validation.pk)
     ).exists()
