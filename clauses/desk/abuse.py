@@ -10,24 +10,25 @@
   - new follow links: `CLAUSES_DESK_MAX_FOLLOW_LINKS_PER_IP_PER_HOUR` per IP and
     `FOLLOW_LINKS_PER_REFERENCE_PER_DAY` per reference (a contact cannot be email-bombed).
 
-Counting is atomic and works the same on every cache backend: `cache.add(key, 0, timeout)`
-creates the window's counter if it does not exist, `cache.incr(key)` adds one and returns the
-new value in one operation (an atomic INCR on Redis, under a lock in local memory). A slot is
-taken before the work and given back (`cache.decr`) if the work fails, so twenty parallel
-filings pass exactly the limit. With several server processes the cache must be shared
-(`REDIS_URL`, docs/environment.md), otherwise each process counts on its own.
+Counting is atomic and shared by every process: `clauses.core.ratelimit` (add + incr in the
+cache); a slot is taken before the work and given back if the work fails, so twenty parallel
+filings pass exactly the limit.
 """
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clauses.core import ratelimit
+from clauses.core.ratelimit import (  # noqa: F401 - RateLimited is this module's error too
+    Limit,
+    RateLimited,
+    give_back,
+    take_all,
+)
 from clauses.desk.conf import desk_settings
 
 HONEYPOT_FIELD = "site_web"
@@ -50,23 +51,6 @@ FOLLOW_LINK_LIMIT_MESSAGE = (
 )
 # A contact receives at most this many new links a day for one request, whoever asks.
 FOLLOW_LINKS_PER_REFERENCE_PER_DAY = 3
-HOUR, DAY = 3600, 86400
-
-
-class RateLimited(Exception):
-    """Too many requests: `message` is the French sentence to show."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class _Limit:
-    key: str
-    limit: int
-    ttl: int
-    message: str
 
 
 def check_honeypot(value: object) -> None:
@@ -75,51 +59,15 @@ def check_honeypot(value: object) -> None:
         raise ValidationError(HONEYPOT_MESSAGE, code="honeypot")
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+def _hourly(kind: str, value: str, limit: int, message: str, now: datetime) -> Limit:
+    return ratelimit.hourly(f"desk:{kind}", value, limit, message, now)
 
 
-def _hourly(kind: str, value: str, limit: int, message: str, now: datetime) -> _Limit:
-    return _Limit(f"desk:{kind}:{_digest(value)}:{now:%Y%m%d%H}", limit, HOUR, message)
+def _daily(kind: str, value: str, limit: int, message: str, now: datetime) -> Limit:
+    return ratelimit.daily(f"desk:{kind}", value, limit, message, now)
 
 
-def _daily(kind: str, value: str, limit: int, message: str, now: datetime) -> _Limit:
-    return _Limit(f"desk:{kind}:{_digest(value)}:{now:%Y%m%d}", limit, DAY, message)
-
-
-def _take(limit: _Limit) -> bool:
-    """Count one in the window, atomically; False (and nothing counted) over the limit."""
-    cache.add(limit.key, 0, timeout=limit.ttl)
-    try:
-        count = cache.incr(limit.key)
-    except ValueError:  # the window expired between add and incr: a new one starts
-        cache.add(limit.key, 0, timeout=limit.ttl)
-        count = cache.incr(limit.key)
-    if count > limit.limit:
-        _give_back(limit)
-        return False
-    return True
-
-
-def _give_back(limit: _Limit) -> None:
-    try:
-        cache.decr(limit.key)
-    except ValueError:  # expired meanwhile: nothing to give back
-        pass
-
-
-def _take_all(limits: list[_Limit]) -> None:
-    """Take one slot in every window or none: raises RateLimited with the first refusal."""
-    taken: list[_Limit] = []
-    for limit in limits:
-        if not _take(limit):
-            for done in taken:
-                _give_back(done)
-            raise RateLimited(limit.message)
-        taken.append(limit)
-
-
-def _filing_limits(*, ip: str | None, email: str | None, now: datetime) -> list[_Limit]:
+def _filing_limits(*, ip: str | None, email: str | None, now: datetime) -> list[Limit]:
     conf = desk_settings()
     limits = []
     if ip:
@@ -139,12 +87,12 @@ def filing_allowance(
     message). If the block raises (the form was refused), the slot is given back: a refused
     filing does not use up the allowance."""
     limits = _filing_limits(ip=ip, email=email, now=now or timezone.now())
-    _take_all(limits)
+    take_all(limits)
     try:
         yield
     except BaseException:
         for limit in limits:
-            _give_back(limit)
+            give_back(limit)
         raise
 
 
@@ -154,7 +102,7 @@ def count_routing(*, ip: str | None, now: datetime | None = None) -> None:
         return
     now = now or timezone.now()
     conf = desk_settings()
-    _take_all([_hourly("route", ip, conf.max_routings_per_ip_per_hour, ROUTING_LIMIT_MESSAGE, now)])
+    take_all([_hourly("route", ip, conf.max_routings_per_ip_per_hour, ROUTING_LIMIT_MESSAGE, now)])
 
 
 def count_follow_link_request(
@@ -184,4 +132,4 @@ def count_follow_link_request(
                 now,
             ),
         )
-    _take_all(limits)
+    take_all(limits)

@@ -18,6 +18,9 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
+from clauses.core.apis import ErrorOut
+from clauses.core.http import client_ip
+from clauses.core.ratelimit import RateLimited, count_public_call
 from clauses.core.text import fold
 from clauses.programme import rules, selectors
 from clauses.territories.models import Commune, CpvCode, Department
@@ -100,11 +103,6 @@ class AnalyseOut(Schema):
     lines: list[LineOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
-
 # -- French messages for the schema's errors ----------------------------------------------
 
 _MESSAGES = {
@@ -170,7 +168,7 @@ def _openapi_body() -> dict:
 
 @router.post(
     "/analyse",
-    response={200: AnalyseOut, 422: ErrorOut},
+    response={200: AnalyseOut, 422: ErrorOut, 429: ErrorOut},
     summary="Analyser une programmation achat (simulation, rien n'est enregistré)",
     description=(
         "Pour chaque ligne : les considérations sociales adaptées (`insertion_clause`, "
@@ -185,6 +183,10 @@ def _openapi_body() -> dict:
     auth=None,
 )
 def analyse(request: HttpRequest) -> Status:
+    try:
+        count_public_call(door="programme", ip=client_ip(request), now=timezone.now())
+    except RateLimited as exc:
+        return Status(429, {"detail": exc.message, "errors": {}})
     try:
         payload = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):

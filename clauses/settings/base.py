@@ -282,6 +282,10 @@ CLAUSES_DESK_MAX_FOLLOW_LINKS_PER_IP_PER_HOUR = env_int(
     "CLAUSES_DESK_MAX_FOLLOW_LINKS_PER_IP_PER_HOUR", 5
 )
 CLAUSES_DESK_MAX_COMMUNES = env_int("CLAUSES_DESK_MAX_COMMUNES", 60)
+# Anonymous calls of each public dry-run API (programme analysis, DECP classification) per IP.
+CLAUSES_PUBLIC_API_MAX_CALLS_PER_IP_PER_HOUR = env_int(
+    "CLAUSES_PUBLIC_API_MAX_CALLS_PER_IP_PER_HOUR", 600
+)
 
 # Execution follow-up (participants, eligibility): see docs/environment.md.
 # The secret of the identity key (HMAC) that recognises the same person across contractors;

@@ -147,3 +147,22 @@ def test_openapi_documents_the_body_with_literals_and_bounds(client):
     assert body["properties"]["lines"]["maxItems"] == 200
     assert "422" in operation["responses"]
     assert not operation.get("security")
+
+
+def test_the_public_analysis_is_rate_limited_per_ip(client, settings):
+    """An anonymous dry run, counted per IP in the shared cache (core.ratelimit): beyond
+    the allowance, a French 429, documented."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.CLAUSES_PUBLIC_API_MAX_CALLS_PER_IP_PER_HOUR = 2
+    body = {"buyer_kind": "local_authority", "lines": []}
+    answers = [
+        client.post("/api/v1/programme/analyse", body, content_type="application/json")
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers][-1] == 429
+    assert "Trop d'appels" in answers[-1].json()["detail"]
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "429" in schema["paths"]["/api/v1/programme/analyse"]["post"]["responses"]
+    cache.clear()
