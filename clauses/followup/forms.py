@@ -118,6 +118,20 @@ class ValidationForm(FactsForm):
     notes = forms.CharField(
         label="Observations", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    valid_from = forms.DateField(
+        label="Éligibilité à compter du",
+        required=False,
+        help_text="Seulement si la personne a commencé à travailler avant la date "
+        "d'évaluation : au plus tôt à la date du justificatif. Vide : la date d'évaluation.",
+        **DATE,
+    )
+    backdating_reason = forms.CharField(
+        label="Pourquoi l'éligibilité commence avant la date d'évaluation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Par exemple : recrutement en urgence, justificatif daté d'avant "
+        "l'embauche. Conservé avec la validation.",
+    )
 
     def __init__(self, *args: object, criteria: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

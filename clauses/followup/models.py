@@ -260,6 +260,12 @@ class EligibilityValidation(models.Model):
     )
     validated_at = models.DateTimeField("validée le", default=timezone.now)
     valid_from = models.DateField("valable à partir du", null=True, blank=True)
+    backdating_reason = models.TextField(
+        "motif du début antérieur à l'évaluation",
+        blank=True,
+        help_text="Quand l'éligibilité commence avant le jour de l'évaluation (au plus tôt à "
+        "la date du justificatif) : pourquoi.",
+    )
     valid_until = models.DateField(
         "valable jusqu'au",
         null=True,

@@ -593,3 +593,64 @@ def anonymisation_due(
     assignment ended (RGPD art. 5.1.e, storage limitation; the duration is a setting). A
     person with an assignment still running (no end) or none yet is kept."""
     return last_end is not None and add_months(last_end, retention_months) <= today
+
+
+# -- hours that will not count: warnings before they happen (#12.1) -----------------------
+
+
+def uncovered_start(
+    mission_start: datetime.date,
+    mission_end: datetime.date | None,
+    windows: Iterable[tuple[datetime.date, datetime.date | None]],
+) -> tuple[datetime.date, datetime.date | None] | None:
+    """The first days of a mission no eligibility window covers: (mission start, the day
+    before the eligibility begins — None when no window begins within the mission), or
+    None when the mission's first day is covered. Source: docs/domain-rules.md §3.2 —
+    "hours are countable only for work dates within an active validation"."""
+    spans = sorted(windows, key=lambda span: span[0])
+    for start, end in spans:
+        if start <= mission_start and (end is None or mission_start <= end):
+            return None
+    later = [start for start, _ in spans if start > mission_start]
+    if later and (mission_end is None or later[0] <= mission_end):
+        return mission_start, later[0] - datetime.timedelta(days=1)
+    return mission_start, mission_end
+
+
+def estimated_hours(span: tuple[datetime.date, datetime.date], weekly_hours: object) -> int | None:
+    """Hours a mission at `weekly_hours` a week holds over `span` (both days included),
+    rounded: an order of magnitude for a warning, never a count [I]."""
+    if weekly_hours is None:
+        return None
+    days = (span[1] - span[0]).days + 1
+    return max(round(days * float(weekly_hours) / 7), 0)
+
+
+def backdating_error(
+    *,
+    valid_from: datetime.date,
+    on: datetime.date,
+    proof_date: datetime.date | None,
+    reason: str,
+) -> str:
+    """A validation may start before the day it is recorded (the facilitator validates
+    after work began) only from the date of the proof seen — the proof attests the
+    situation on its date — and with the reason stated (docs/domain-rules.md §3.2,
+    « Starting a validation before the day it is recorded » [I]). "" when allowed."""
+    if valid_from > on:
+        return "L'éligibilité ne peut pas commencer après la date d'évaluation."
+    if valid_from == on:
+        return ""
+    if proof_date is None:
+        return (
+            "Pour faire commencer l'éligibilité avant la date d'évaluation, indiquez la date "
+            "du justificatif qui atteste la situation à cette date."
+        )
+    if valid_from < proof_date:
+        return (
+            f"L'éligibilité ne peut pas commencer avant la date du justificatif "
+            f"({proof_date:%d/%m/%Y})."
+        )
+    if not reason.strip():
+        return "Indiquez pourquoi l'éligibilité commence avant la date d'évaluation."
+    return ""

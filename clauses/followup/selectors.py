@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from clauses.access.actors import Actor
+from clauses.core.numbers import french
 from clauses.followup import rules
 from clauses.followup.enums import CandidateStatus
 from clauses.followup.models import (
@@ -287,3 +288,79 @@ def personal_data(participant: Participant) -> dict:
         ],
     }
     return data
+
+
+# -- hours that will not count: warnings (#12.1) -------------------------------------------
+
+
+def validation_spans(
+    validations: list[EligibilityValidation],
+) -> list[tuple[datetime.date, datetime.date | None]]:
+    """The days each validation covers (`covers_hours`): from its start to its end, open
+    while no clause contract fixed the end."""
+    return [
+        (v.valid_from or timezone.localdate(v.validated_at), v.valid_until)
+        for v in validations
+        if v.covers_hours
+    ]
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def mission_warning(
+    assignment: Assignment,
+    spans: list[tuple[datetime.date, datetime.date | None]],
+    *,
+    label: str = "",
+) -> str:
+    """One French sentence when the first days of a mission fall outside the person's
+    eligibility (their hours will not count), with the days and an order of magnitude of
+    the hours; "" otherwise."""
+    gap = rules.uncovered_start(assignment.start_date, assignment.end_date, spans)
+    if gap is None:
+        return ""
+    what = f"La mission {label}".rstrip() + f" commence le {_day(assignment.start_date)}"
+    if gap[1] is None or not any(
+        start == gap[1] + datetime.timedelta(days=1) for start, _ in spans
+    ):
+        return (
+            f"{what} et aucune éligibilité validée ne la couvre : ses heures ne compteront "
+            "pas tant qu'une validation n'est pas enregistrée."
+        )
+    hours = rules.estimated_hours((gap[0], gap[1]), assignment.weekly_hours)
+    amount = (
+        f" (environ {french(hours)} h à {french(assignment.weekly_hours)} h par semaine)"
+        if hours is not None
+        else ""
+    )
+    return (
+        f"{what}, avant l'éligibilité de la personne (validée à partir du "
+        f"{_day(gap[1] + datetime.timedelta(days=1))}) : les heures faites du "
+        f"{_day(gap[0])} au {_day(gap[1])} ne compteront pas{amount}."
+    )
+
+
+def eligibility_warnings(participant: Participant, assignments: QuerySet[Assignment]) -> list[str]:
+    """For the participant's page: each of these missions (those the actor sees) whose
+    first days no eligibility covers. Two queries."""
+    return eligibility_warnings_for(
+        participant, assignments, validation_spans(list(participant.validations.all()))
+    )
+
+
+def eligibility_warnings_for(
+    participant: Participant,
+    assignments: QuerySet[Assignment],
+    spans: list[tuple[datetime.date, datetime.date | None]],
+) -> list[str]:
+    """The same, against given eligibility spans (a validation about to be recorded)."""
+    warnings = []
+    assignments = assignments.filter(participant=participant)
+    for assignment in assignments.select_related("employer", "lot__market").order_by("start_date"):
+        label = f"chez {assignment.employer} ({assignment.lot.market.reference})"
+        text = mission_warning(assignment, spans, label=label)
+        if text:
+            warnings.append(text)
+    return warnings

@@ -247,10 +247,15 @@ def validate_eligibility(
     pass_iae_valid_until: datetime.date | None = None,
     notes: str = "",
     on: datetime.date | None = None,
+    valid_from: datetime.date | None = None,
+    backdating_reason: str = "",
 ) -> EligibilityValidation:
     """The facilitator's decision. The facts may support criteria (`rules.assess`); the
     facilitator checks what it retains, or derogates on a prescriber's motivated opinion.
-    A PASS IAE in force is accepted as proof (criterion "iae_pathway")."""
+    A PASS IAE in force is accepted as proof (criterion "iae_pathway"). The eligibility
+    starts on `on` (the assessment date), or earlier — `valid_from`, not before the proof's
+    date, with `backdating_reason` (`rules.backdating_error`): kept on the validation and
+    the dates in the audit event."""
     if not policies.can_validate_eligibility(actor, participant):
         raise PermissionDenied("Seul·e un·e facilitateur·rice du territoire valide l'éligibilité.")
     on = on or _today()
@@ -279,6 +284,12 @@ def validate_eligibility(
                     f"Le justificatif est trop ancien pour le critère « {criterion.label} » "
                     f"({criterion.proof_max_age_days} jours au plus)."
                 )
+    valid_from = valid_from or on
+    error = rules.backdating_error(
+        valid_from=valid_from, on=on, proof_date=proof_date, reason=backdating_reason
+    )
+    if error:
+        raise ValidationError(error)
     structure = participant.structure
     if structure.pk not in actor.structure_ids:
         structure = FacilitatorStructure.objects.get(pk=min(actor.structure_ids))
@@ -296,7 +307,8 @@ def validate_eligibility(
             structure=structure,
             validated_by_id=actor.user_id,
             validated_at=timezone.now(),
-            valid_from=on,
+            valid_from=valid_from,
+            backdating_reason=backdating_reason.strip() if valid_from < on else "",
             validity_months=months,
             notes=notes,
         )
@@ -306,7 +318,20 @@ def validate_eligibility(
             actor,
             AuditAction.CREATE,
             validation,
-            changes={"criteria_count": len(codes), "derogation": derogation},
+            changes={
+                "criteria_count": len(codes),
+                "derogation": derogation,
+                **(
+                    {
+                        "backdated_from": valid_from.isoformat(),
+                        "assessed_on": on.isoformat(),
+                        "proof_date": proof_date.isoformat() if proof_date else None,
+                        "backdating_reason": "on the validation",
+                    }
+                    if valid_from < on
+                    else {}
+                ),
+            },
             territory=participant.department.code if participant.department_id else None,
         )
         eligibility_changed.send(sender=Participant, participant=participant)

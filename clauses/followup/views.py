@@ -36,7 +36,7 @@ from clauses.followup.forms import (
     ValidationForm,
     WithdrawalForm,
 )
-from clauses.followup.models import Candidate, EligibilityCriterion, Participant
+from clauses.followup.models import Assignment, Candidate, EligibilityCriterion, Participant
 from clauses.network.models import FacilitatorStructure
 
 
@@ -92,6 +92,9 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_validate": policies.can_validate_eligibility(actor, participant),
         "can_record_outcome": policies.can_record_outcome(actor, participant),
         "can_assign": full and policies.lot_contractors_for_assignment(actor).exists(),
+        "eligibility_warnings": (
+            selectors.eligibility_warnings(participant, assignments) if full else []
+        ),
     }
     services.log_participant_view(actor=actor, participant=participant, via="page")
     return render(request, "followup/participant_detail.html", context)
@@ -130,17 +133,34 @@ def validate(request: HttpRequest, pk: int) -> HttpResponse:
                     pass_iae_valid_until=data["pass_iae_valid_until"],
                     notes=data["notes"],
                     on=data["assessment_date"],
+                    valid_from=data["valid_from"],
+                    backdating_reason=data["backdating_reason"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, "Éligibilité validée.")
                 return redirect("followup:participant", pk=participant.pk)
+    warnings = []
+    if form.is_valid():
+        # Recorded after work began (#12.1): the missions' days before the eligibility
+        # starts will not count — said before deciding, with the retroactive start allowed.
+        data = form.cleaned_data
+        start = data["valid_from"] or data["assessment_date"]
+        spans = [*selectors.validation_spans(list(participant.validations.all())), (start, None)]
+        warnings = selectors.eligibility_warnings_for(
+            participant, policies.visible_assignments(actor), spans
+        )
     services.log_participant_view(actor=actor, participant=participant, via="validation")
     return render(
         request,
         "followup/validate.html",
-        {"participant": participant, "form": form, "assessment": assessment},
+        {
+            "participant": participant,
+            "form": form,
+            "assessment": assessment,
+            "warnings": warnings,
+        },
     )
 
 
@@ -219,6 +239,8 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form_page(request: HttpRequest, context: dict) -> HttpResponse:
+    context.setdefault("warnings", [])
+    context.setdefault("confirm_label", "")
     return render(request, "followup/form.html", context)
 
 
@@ -423,44 +445,76 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A mission for the person. Warned before (#12.1): when the mission starts before the
+    person's eligibility, the page says which days' hours will not count and asks to
+    confirm."""
     actor, participant = _personal_participant(request, pk)
     choices = policies.lot_contractors_for_assignment(actor).order_by(
         "lot__market__reference", "lot__number", "organisation__name"
     )
     if not actor.can_write:
         raise PermissionDenied("Votre accès est en lecture seule.")
+    spans = selectors.validation_spans(list(participant.validations.all()))
+    warnings, confirm_label = [], ""
     form = AssignmentForm(request.POST or None, lot_contractors=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         row = data["lot_contractor"]
-        try:
-            services.create_assignment(
-                actor=actor,
-                participant=participant,
-                lot=row.lot,
-                employer=row.organisation,
-                modality=data["modality"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                contract_type=data["contract_type"],
-                weekly_hours=data["weekly_hours"],
-                trade=data["trade"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        planned = Assignment(
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            weekly_hours=data["weekly_hours"],
+        )
+        warning = selectors.mission_warning(planned, spans)
+        # With no validation yet (hired first, validated next) the intro says it and the
+        # message after recording repeats it; a validation starting after the mission's
+        # start is asked to be confirmed.
+        if warning and spans and request.POST.get("confirm") != "1":
+            warnings = [warning]
+            confirm_label = "Enregistrer quand même"
         else:
-            messages.success(request, "La mission est enregistrée.")
-            return redirect("followup:participant", pk=participant.pk)
+            try:
+                services.create_assignment(
+                    actor=actor,
+                    participant=participant,
+                    lot=row.lot,
+                    employer=row.organisation,
+                    modality=data["modality"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    contract_type=data["contract_type"],
+                    weekly_hours=data["weekly_hours"],
+                    trade=data["trade"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "La mission est enregistrée.")
+                if warning:
+                    messages.warning(request, warning)
+                return redirect("followup:participant", pk=participant.pk)
     services.log_participant_view(actor=actor, participant=participant, via="assignment")
+    if spans:
+        eligibility = "Éligibilité de la personne : " + " ; ".join(
+            f"à partir du {start:%d/%m/%Y}" + (f" jusqu'au {end:%d/%m/%Y}" if end else "")
+            for start, end in sorted(spans, key=lambda span: span[0])
+        )
+    else:
+        eligibility = (
+            "Aucune éligibilité validée pour cette personne : ses heures ne compteront pas"
+        )
     return _form_page(
         request,
         {
             **_participant_context(participant),
             "title": f"Ajouter une mission pour {participant}",
             "intro": "La première mission sous clause fait démarrer la durée de validité de "
-            "l'éligibilité.",
+            f"l'éligibilité. {eligibility}. Seules les heures faites pendant l'éligibilité "
+            "comptent.",
             "form": form,
             "submit": "Enregistrer la mission",
+            "warnings": warnings,
+            "confirm_label": confirm_label,
         },
     )
 
