@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class ReportingConfig(AppConfig):
-    """Reports, reviews and exports: read-only, computed in the database, never stored."""
+    """Reports, reviews and exports: computed in the database; the hours of closed periods
+    read from aggregates rebuilt after imports, controls and nightly (`aggregates`)."""
 
     name = "clauses.reporting"
     label = "reporting"

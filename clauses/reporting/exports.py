@@ -10,6 +10,8 @@ Numbers stay numbers.
 
 from collections.abc import Iterable, Sequence
 
+from django.utils import timezone
+
 from clauses.core.spreadsheets import csv_bytes, new_workbook, workbook_bytes
 from clauses.reporting import masking
 from clauses.reporting.reports import Report, Table
@@ -22,13 +24,19 @@ def table_rows(table: Table) -> list[list[object]]:
     rows += [[row.label, row.export_value] for row in table.rows]
     if table.total is not None:
         rows.append([table.total.label, table.total.export_value])
+    if table.reasons:
+        rows += [[], [table.note], *([line] for line in table.reasons)]
     if table.legend:
         rows += [[], *([line] for line in table.legend)]
     return rows
 
 
 def report_heading(report: Report) -> list[list[object]]:
-    return [[report.title], [f"Période {report.period.label}"]]
+    heading: list[list[object]] = [[report.title], [f"Période {report.period.label}"]]
+    if report.frozen_at:
+        frozen = timezone.localtime(report.frozen_at)
+        heading.append([f"Chiffres arrêtés au {frozen:%d/%m/%Y} à {frozen:%H:%M}"])
+    return heading
 
 
 def to_csv(rows: Iterable[Sequence[object]], *, separator: str = ";") -> bytes:

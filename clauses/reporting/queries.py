@@ -27,6 +27,8 @@ plain Python over the same rows):
   its start; a market without a start date is not counted); amount = awarded, else
   estimated (€ HT), in the bands of `AMOUNT_BANDS`;
 - **hours by département**: the buyer's département; by month: the declaration's month;
+- **uncounted hours**: validated hours of the period that did not count (base − counted),
+  summed by the counting rule stored on each declaration (`hours.rules.UNCOUNTED_LABELS`);
 - **desk**: requests filed during the period; median first response in working days.
 """
 
@@ -56,6 +58,7 @@ from clauses.followup.models import Assignment, EligibilityCriterion, Outcome, P
 from clauses.hours.enums import LIVE_STATUSES, DeclarationStatus
 from clauses.hours.models import HourDeclaration
 from clauses.hours.policies import HOUR_CLAUSE_KINDS
+from clauses.hours.selectors import Uncounted
 from clauses.markets.models import Market, SocialConsideration
 from clauses.network.models import Facilitator, FacilitatorStructure
 from clauses.network.selectors import department_rows
@@ -135,6 +138,12 @@ def hours(markets: QuerySet[Market], period: Period) -> Hours:
             cumulative=Sum("counted_hours", filter=validated),
         )
     )
+    return hours_from(markets, sums)
+
+
+def hours_from(markets: QuerySet[Market], sums: dict) -> Hours:
+    """`Hours` from the sums of the declarations (declared, validated, counted, cumulative)
+    — read live or from the aggregates — with the targets and the span (two queries)."""
     target = SocialConsideration.objects.filter(
         lot__market__in=market_ids(markets), kind__in=HOUR_CLAUSE_KINDS
     ).aggregate(target=Sum(Coalesce("hours_override", "calculated_hours")))["target"]
@@ -173,6 +182,27 @@ def hours_by_department(markets: QuerySet[Market], period: Period) -> dict[str, 
         .annotate(n=Sum("counted_hours"))
     )
     return {row["code"]: row["n"] or ZERO for row in rows}
+
+
+def uncounted(markets: QuerySet[Market], period: Period) -> list[Uncounted]:
+    """Validated hours of the period that did not count, summed by the counting rule stored
+    on each declaration (the hours app's `Uncounted`: its `label` is the French reason,
+    `hours.rules.uncounted_reason` the sentence), most hours first. One query; the same
+    definition as `hours.selectors.uncounted_by_reason`, restricted to the period's months.
+    Validated − counted = the sum of these hours (a bonus never makes a reason negative)."""
+    rows = (
+        declarations(markets)
+        .filter(
+            _in_period(period),
+            status=DeclarationStatus.VALIDATED,
+            counted_hours__lt=F("base_hours"),
+        )
+        .order_by()
+        .values("counting_rule")
+        .annotate(hours=Sum(F("base_hours") - F("counted_hours")), count=Count("pk"))
+    )
+    items = [Uncounted(r["counting_rule"], r["hours"] or ZERO, r["count"]) for r in rows]
+    return sorted(items, key=lambda u: (-u.hours, u.rule))
 
 
 # -- people -----------------------------------------------------------------------------
@@ -390,6 +420,18 @@ def network(
 # -- grouped figures (national by region, consolidation) ---------------------------------
 
 
+def grouped_hours(markets: QuerySet[Market], period: Period, group: str) -> dict:
+    """Counted hours per group (a path from a market)."""
+    rows = (
+        declarations(markets)
+        .filter(_in_period(period), status=DeclarationStatus.VALIDATED)
+        .order_by()
+        .values(key=F(f"assignment__lot__market__{group}"))
+        .annotate(n=Sum("counted_hours"))
+    )
+    return {row["key"]: row["n"] or ZERO for row in rows}
+
+
 def grouped(markets: QuerySet[Market], period: Period, group: str) -> dict[str, dict]:
     """The consolidation's figures per group (`group` is a path from a market, e.g.
     "buyer__department__region__code"), one query per family."""
@@ -398,14 +440,14 @@ def grouped(markets: QuerySet[Market], period: Period, group: str) -> dict[str, 
     def put(key: str | None, name: str, value: object) -> None:
         result.setdefault(key or "", {})[name] = value
 
-    for row in (
-        declarations(markets)
-        .filter(_in_period(period), status=DeclarationStatus.VALIDATED)
-        .order_by()
-        .values(key=F(f"assignment__lot__market__{group}"))
-        .annotate(n=Sum("counted_hours"))
-    ):
-        put(row["key"], "hours", row["n"] or ZERO)
+    from clauses.reporting import aggregates  # it reads this module
+
+    if aggregates.use_for(period):  # a closed year: the kept aggregates
+        hours_rows = aggregates.grouped_hours(markets, period, group)
+    else:
+        hours_rows = grouped_hours(markets, period, group)
+    for key, value in hours_rows.items():
+        put(key, "hours", value)
     running = assignments(markets, period).order_by().values(key=F(f"lot__market__{group}"))
     for row in running.annotate(
         contracts=Count("pk"), participants=Count("participant", distinct=True)

@@ -6,7 +6,7 @@ bar chart (`desk.charts`, server-side SVG) drawn from its unmasked rows.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -14,10 +14,12 @@ from django.utils import timezone
 from clauses.desk.charts import HORIZONTAL, BarChart, bar_chart, describe, format_number
 from clauses.desk.enums import RequestKind
 from clauses.followup.enums import ContractType, FulfilmentModality, Gender, OutcomeCategory
+from clauses.hours import rules as hour_rules
+from clauses.hours.selectors import Uncounted
 from clauses.markets.enums import ConsiderationKind
 from clauses.markets.models import Market
 from clauses.markets.rules import MarketKind
-from clauses.reporting import masking, queries
+from clauses.reporting import aggregates, masking, queries
 from clauses.reporting.periods import Period
 from clauses.reporting.policies import Scope
 from clauses.territories.models import Department
@@ -83,6 +85,9 @@ class Table:
     total: Row | None = None
     note: str = ""
     chart: BarChart | None = None
+    # One sentence a line under the table, in the PDF and in the exports (why hours did
+    # not count, by reason).
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def legend(self) -> list[str]:
@@ -174,25 +179,63 @@ class Report:
     figures: list[tuple[str, str]] = field(default_factory=list)  # (label, value) en bref
     map: dict | None = None
     generated_at: date | None = None
+    # When the hours come from the aggregates (a closed period): « chiffres arrêtés au … ».
+    frozen_at: datetime | None = None
     min_count: int = field(default_factory=masking.threshold)
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
 
 
-def _summary_figures(summary: Summary) -> list[tuple[str, str]]:
+def _summary_figures(summary: Summary, uncounted: list[Uncounted]) -> list[tuple[str, str]]:
     h = summary.hours
+    left = sum((u.hours for u in uncounted), Decimal(0))
     return [
         ("Objectif d'heures des clauses", hours_text(h.target) + " h"),
         ("Heures déclarées sur la période", hours_text(h.declared) + " h"),
         ("Heures validées sur la période", hours_text(h.validated) + " h"),
         ("Heures comptées sur la période", hours_text(h.counted) + " h"),
+        ("Heures validées non comptées (motifs : tableau dédié)", hours_text(left) + " h"),
         ("Équivalents temps plein (1 600 h)", format_number(float(h.fte)) + " ETP"),
         ("Heures comptées depuis le début", hours_text(h.cumulative_counted) + " h"),
         ("Part de l'objectif réalisée", percent(summary.share_achieved)),
         ("Temps écoulé (exécution des marchés)", percent(summary.time_elapsed)),
         ("Participants et participantes", str(summary.participants)),
     ]
+
+
+UNCOUNTED_NONE = "Toutes les heures validées sur la période ont été comptées."
+UNCOUNTED_NOTE = (
+    "Heures validées qui ne comptent pas dans le bilan, selon la règle de comptage "
+    "enregistrée sur chaque déclaration. Pourquoi :"
+)
+
+
+def _declarations_text(count: int) -> str:
+    return f"{format_number(count)} déclaration" + ("s" if count > 1 else "")
+
+
+def uncounted_table(uncounted: list[Uncounted]) -> Table:
+    """Validated hours that did not count, summed by reason (`queries.uncounted`); the note
+    gives each reason as the hours app writes it (`hours.rules.uncounted_reason`), with its
+    number of declarations, so that « 0 h comptées » never stands without its why."""
+    items = [(u.rule, u.label, u.hours) for u in uncounted]
+    reasons = [
+        f"{u.label} ({_declarations_text(u.declarations)}) : "
+        + (hour_rules.uncounted_reason(u.rule) or "règle de comptage du territoire.")
+        for u in uncounted
+    ]
+    table = _plain_table(
+        "heures_non_comptees",
+        "Heures validées non comptées, par motif",
+        "Motif",
+        "Heures non comptées",
+        items,
+        unit="h",
+        note=UNCOUNTED_NOTE if reasons else UNCOUNTED_NONE,
+    )
+    table.reasons = reasons
+    return table
 
 
 def people_tables(markets, period: Period, profile: dict[str, int]) -> list[Table]:  # noqa: ANN001
@@ -270,19 +313,24 @@ def people_tables(markets, period: Period, profile: dict[str, int]) -> list[Tabl
 def clause_report(
     scope: Scope, period: Period, *, market: Market | None = None, today: date | None = None
 ) -> Report:
-    """A buyer's clause report (one market or all its markets): 9 queries whatever the
-    volume (hours 3, profile 1, people tables 5)."""
+    """A buyer's clause report (one market or all its markets): 10 queries whatever the
+    volume (hours 3, uncounted hours by reason 1, profile 1, people tables 5), one more for
+    a closed period (the last rebuild of the aggregates, which its hours then read:
+    `aggregates.use_for`)."""
     today = today or timezone.localdate()
     markets = scope.markets.filter(pk=market.pk) if market else scope.markets
-    figures = queries.hours(markets, period)
+    frozen_at = aggregates.use_for(period, today)
+    source = aggregates if frozen_at else queries
+    figures = source.hours(markets, period)
     profile = queries.profile(markets, period)
     summary = Summary(figures, masking.mask_count(profile["total"]), min(today, period.end))
     title = f"Rapport de clause — {scope.label}"
     if market is not None:
         title += f" — {market.reference}"
-    report = Report(title, period, summary, generated_at=today)
-    report.figures = _summary_figures(summary)
-    report.tables = people_tables(markets, period, profile)
+    report = Report(title, period, summary, generated_at=today, frozen_at=frozen_at)
+    uncounted = source.uncounted(markets, period)
+    report.figures = _summary_figures(summary, uncounted)
+    report.tables = [uncounted_table(uncounted), *people_tables(markets, period, profile)]
     return report
 
 
@@ -361,8 +409,9 @@ def review(scope: Scope, period: Period, *, today: date | None = None) -> Report
     divisions = queries.division_labels([c for c in by_division if c])
     by_band = queries.markets_by(markets, period, "band")
     clauses = queries.clauses_by_kind(markets, period)
-    by_department = queries.hours_by_department(markets, period)
-    by_month = queries.hours_by_month(markets, period)
+    source = aggregates if report.frozen_at else queries
+    by_department = source.hours_by_department(markets, period)
+    by_month = source.hours_by_month(markets, period)
     market_tables = [
         _plain_table(
             "marches_type",

@@ -13,6 +13,7 @@ from tests.access.helpers import login
 from tests.accounts.factories import MembershipFactory
 from tests.markets.conftest import organisation_of
 from tests.reporting.conftest import Dataset
+from tests.reporting.test_query_budgets import BUDGETS
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def _coordinator(client, level: str) -> None:  # noqa: ANN001
 
 def test_regional_dashboard_shows_the_map(dataset: Dataset, client, django_assert_max_num_queries):
     _coordinator(client, CoordinationLevel.REGIONAL)
-    with django_assert_max_num_queries(35):
+    with django_assert_max_num_queries(BUDGETS["regional_dashboard"]):
         response = client.get(reverse("reporting:dashboard") + "?periode=year&annee=2025")
     assert response.status_code == 200
     page = response.content.decode()

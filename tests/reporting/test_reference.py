@@ -138,7 +138,8 @@ def test_masked_cells_follow_the_rule(dataset: Dataset):
     scope = policies.buyer_scope(dataset.world.admin, dataset.buyers[0].pk)
     market = dataset.markets[0]
     report = reports.clause_report(scope, periods.year(2025), market=market)
-    for table in report.tables:
+    people = [t for t in report.tables if t.key != "heures_non_comptees"]  # hours: no mask
+    for table in people:
         for row in table.rows:
             cell = row.value
             if 0 < cell.value < masking.threshold():

@@ -15,6 +15,7 @@ from tests.access.helpers import login
 from tests.accounts.factories import MembershipFactory
 from tests.markets.conftest import departmental, organisation_of
 from tests.reporting.conftest import Dataset
+from tests.reporting.test_query_budgets import BUDGETS
 
 pytestmark = pytest.mark.django_db
 YEAR = "periode=year&annee=2025"
@@ -51,7 +52,7 @@ def test_buyer_clause_report_page_pdf_and_budget(
     buyer = dataset.buyers[0]
     _as(client, buyer, Role.BUYER_AGENT)
     url = reverse("reporting:clause_report", args=[buyer.pk])
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(BUDGETS["clause_report"]):
         response = client.get(f"{url}?{YEAR}")
     assert response.status_code == 200
     page = response.content.decode()
@@ -76,7 +77,7 @@ def test_coordinator_exports_the_department_review(
 ):
     _as(client, organisation_of(departmental("93")), Role.COORDINATOR)
     url = reverse("reporting:review", args=["departement", "93"])
-    with django_assert_max_num_queries(33):
+    with django_assert_max_num_queries(BUDGETS["department_review"]):
         response = client.get(f"{url}?{YEAR}")
     assert response.status_code == 200
     # Hours by département: the buyer's, said under the table.

@@ -1,0 +1,50 @@
+"""Aggregates of the reviews (#15): the hours of the declarations summed by market × month ×
+counting rule, rebuilt by `aggregates.refresh` (a django-tasks task after imports and
+controls, nightly, and `manage.py refresh_report_aggregates`).
+
+Why market × month and not territory × month: every scope of a review (a buyer, a
+structure, a coordination, a département by its execution communes, a region, the nation)
+is a set of markets, and a market may run in several départements; summing this table over
+the scope's markets gives exactly the live figures for any scope, in one small query,
+without reading the declarations (tests/reporting/test_aggregates.py proves the agreement).
+"""
+
+from django.db import models
+
+
+class MarketMonthHours(models.Model):
+    """Hours of one market's declarations for one month and one counting rule."""
+
+    market = models.ForeignKey(
+        "markets.Market", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField("mois")
+    counting_rule = models.CharField("règle de comptage", max_length=40, blank=True)
+    declared = models.DecimalField("heures déclarées", max_digits=14, decimal_places=2)
+    validated = models.DecimalField("heures validées", max_digits=14, decimal_places=2)
+    counted = models.DecimalField("heures comptées", max_digits=14, decimal_places=2)
+    uncounted = models.DecimalField("heures validées non comptées", max_digits=14, decimal_places=2)
+    uncounted_declarations = models.PositiveIntegerField("déclarations non comptées en partie")
+
+    class Meta:
+        verbose_name = "heures d'un marché par mois (agrégat)"
+        verbose_name_plural = "heures des marchés par mois (agrégats)"
+        indexes = [models.Index(fields=["market", "month"], name="reporting_mmh_market_month")]
+
+    def __str__(self) -> str:
+        return f"{self.market_id} {self.month:%m/%Y} {self.counting_rule}"
+
+
+class AggregatesRefresh(models.Model):
+    """One row per rebuild: the latest says « chiffres arrêtés au … »."""
+
+    refreshed_at = models.DateTimeField("arrêtés au", db_index=True)
+    rows = models.PositiveIntegerField("lignes")
+    duration_ms = models.PositiveIntegerField("durée (ms)")
+
+    class Meta:
+        verbose_name = "mise à jour des agrégats"
+        verbose_name_plural = "mises à jour des agrégats"
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at:%d/%m/%Y %H:%M}"
