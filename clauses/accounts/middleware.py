@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 
 from clauses.accounts import services
 from clauses.accounts.memberships import current_membership
+from clauses.accounts.proconnect import client as proconnect
 
 
 class CurrentMembershipMiddleware:
@@ -43,7 +44,8 @@ class TwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and not request.path.startswith("/static/"):
             open_paths = {reverse(name) for name in _OPEN_URL_NAMES}
-            if request.path not in open_paths:
+            # A ProConnect login that was multi-factor (`amr` has `mfa`) is the second factor.
+            if request.path not in open_paths and not request.session.get(proconnect.SESSION_MFA):
                 step = services.two_factor_step(request.user)
                 if step:
                     target = reverse(f"accounts:otp_{step}")

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
 from clauses.accounts import forms, views
+from clauses.accounts.proconnect import views as proconnect_views
 
 app_name = "accounts"
 
@@ -15,6 +16,10 @@ urlpatterns = [
     path("connexion/", views.login_view, name="login"),
     path("deconnexion/", views.logout_view, name="logout"),
     path("inscription/", views.signup, name="signup"),
+    # ProConnect (404 unless configured)
+    path("proconnect/", proconnect_views.start, name="proconnect_login"),
+    path("proconnect/retour/", proconnect_views.callback, name="proconnect_callback"),
+    path("proconnect/deconnexion/", proconnect_views.logout_done, name="proconnect_logout_done"),
     path("", views.account, name="account"),
     # Two-factor authentication
     path("double-authentification/activer/", views.otp_enrol, name="otp_enrol"),

@@ -21,6 +21,7 @@ from clauses.accounts import forms, services
 from clauses.accounts.enums import LoginEventReason
 from clauses.accounts.memberships import switch_membership, user_memberships
 from clauses.accounts.models import Invitation, Membership, Organisation, User
+from clauses.accounts.proconnect import client as proconnect
 from clauses.core.http import client_ip
 
 RECOVERY_CODES_SESSION_KEY = "clauses_recovery_codes"
@@ -64,7 +65,11 @@ def login_view(request: HttpRequest, *, door: str = "") -> HttpResponse:
         )
         # The two-factor middleware takes over from here when the user needs it.
         return redirect(_next_url(request, reverse(settings.LOGIN_REDIRECT_URL)))
-    context = {"form": form, "next": request.GET.get("next", "")}
+    context = {
+        "form": form,
+        "next": request.GET.get("next", ""),
+        "proconnect": proconnect.is_configured() and not door,
+    }
     if settings.DEMO_MODE:
         from clauses.accounts.demo import demo_accounts_for_display
 
@@ -90,7 +95,12 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
 @login_not_required
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        id_token = request.session.get(proconnect.SESSION_ID_TOKEN, "")
         auth_logout(request)
+        # Signed in through ProConnect: end its session too (it comes back to us).
+        provider_logout = proconnect.logout_url(request, id_token) if id_token else None
+        if provider_logout:
+            return redirect(provider_logout)
         messages.info(request, "Vous êtes déconnecté·e.")
         return redirect(settings.LOGOUT_REDIRECT_URL)
     return render(request, "accounts/logout.html")

@@ -1,0 +1,123 @@
+// A local OpenID Connect provider configured like ProConnect, for Clauses' end-to-end tests
+// and the demo. It is panva's oidc-provider (OpenID Certified), with ProConnect's scopes and
+// claims, `acr` eidas1, `amr` from the login, and a userinfo answered as a signed JWT.
+//
+//   node server.js            (settings from the environment, see below)
+//
+// PORT (default 9400), ISSUER (default http://127.0.0.1:PORT), CLIENT_ID,
+// CLIENT_SECRET, REDIRECT_URIS and POST_LOGOUT_REDIRECT_URIS (comma-separated), IDENTITIES
+// (JSON: {"agent@example.fr": {"given_name": ..., "usual_name": ..., "siret": ...,
+// "uid": ..., "idp_id": ..., "amr": ["pwd", "mfa"]}}). The login page takes an email and
+// no password (a test identity provider): POST /interaction/<uid>/login with `email`.
+import Provider from "oidc-provider";
+import { createServer } from "node:http";
+
+const port = Number(process.env.PORT || 9400);
+const issuer = process.env.ISSUER || `http://127.0.0.1:${port}`;
+const identities = JSON.parse(process.env.IDENTITIES || "{}");
+const list = (value) => (value || "").split(",").filter(Boolean);
+
+const CLAIMS = ["email", "given_name", "usual_name", "siret", "uid", "idp_id"];
+
+const configuration = {
+  clients: [
+    {
+      client_id: process.env.CLIENT_ID || "clauses",
+      client_secret: process.env.CLIENT_SECRET || "clauses-secret",
+      redirect_uris: list(process.env.REDIRECT_URIS),
+      post_logout_redirect_uris: list(process.env.POST_LOGOUT_REDIRECT_URIS),
+      response_types: ["code"],
+      grant_types: ["authorization_code"],
+      token_endpoint_auth_method: "client_secret_post",
+      id_token_signed_response_alg: "RS256",
+      userinfo_signed_response_alg: "RS256",
+    },
+  ],
+  // ProConnect: each claim has its own scope of the same name.
+  claims: Object.fromEntries([["openid", ["sub"]], ["amr", null], ...CLAIMS.map((c) => [c, [c]])]),
+  scopes: ["openid", ...CLAIMS],
+  acrValues: ["eidas1"],
+  features: {
+    devInteractions: { enabled: false },
+    claimsParameter: { enabled: true },
+    jwtUserinfo: { enabled: true },
+    rpInitiatedLogout: {
+      enabled: true,
+      logoutSource: async (ctx, form) => {
+        // Submit the logout confirmation at once, as ProConnect ends its session itself.
+        ctx.body = `<!DOCTYPE html><html><body>${form}<script>document.forms[0].submit()</script></body></html>`;
+      },
+    },
+  },
+  pkce: { required: () => false },
+  ttl: { AuthorizationCode: 30, AccessToken: 60, IdToken: 60 },
+  findAccount: async (ctx, id) => {
+    const identity = identities[id];
+    if (!identity) return undefined;
+    return {
+      accountId: id,
+      claims: async () => ({ sub: identity.sub || id, email: id, ...identity }),
+    };
+  },
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  cookies: { keys: ["clauses-test-provider"] },
+};
+
+const provider = new Provider(issuer, configuration);
+provider.proxy = true;
+
+const read = (req) =>
+  new Promise((resolve) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => resolve(new URLSearchParams(body)));
+  });
+
+const callback = provider.callback();
+createServer(async (req, res) => {
+  try {
+    const match = req.url.match(/^\/interaction\/([^/?]+)(\/login)?/);
+    if (match) {
+      const details = await provider.interactionDetails(req, res);
+      if (!match[2]) {
+        res.setHeader("content-type", "text/html; charset=utf-8");
+        res.end(
+          `<!DOCTYPE html><html><body><form method="post" action="/interaction/${details.uid}/login">` +
+            `<label>Email <input name="email"></label><button>Se connecter</button></form></body></html>`,
+        );
+        return;
+      }
+      const email = (await read(req)).get("email");
+      const identity = identities[email];
+      if (!identity) {
+        await provider.interactionFinished(req, res, { error: "access_denied" });
+        return;
+      }
+      const grant = new provider.Grant({ accountId: email, clientId: details.params.client_id });
+      grant.addOIDCScope(details.params.scope);
+      if (details.params.claims) {
+        const requested = JSON.parse(details.params.claims);
+        grant.addOIDCClaims(Object.keys(requested.id_token || {}));
+        grant.addOIDCClaims(Object.keys(requested.userinfo || {}));
+      }
+      grant.addOIDCClaims(["amr", "acr"]);
+      const grantId = await grant.save();
+      await provider.interactionFinished(
+        req,
+        res,
+        {
+          login: { accountId: email, amr: identity.amr || ["pwd"], acr: "eidas1" },
+          consent: { grantId },
+        },
+        { mergeWithLastSubmission: false },
+      );
+      return;
+    }
+    callback(req, res);
+  } catch (error) {
+    res.statusCode = 500;
+    res.end(String(error));
+  }
+}).listen(port, "127.0.0.1", () => {
+  console.log(`ready ${issuer}`);
+});
