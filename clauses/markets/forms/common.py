@@ -105,19 +105,6 @@ class MarketsForm(DsfrForm):
         ]
         return context
 
-    def error_links(self) -> list[dict]:
-        links = []
-        for name, errors in self.errors.items():
-            if name == "__all__" or name not in self.fields:
-                links.extend({"label": "", "message": e, "anchor": ""} for e in errors)
-                continue
-            bound = self[name]
-            anchor = bound.auto_id
-            if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                anchor = f"{bound.auto_id}_0"
-            links.extend({"label": bound.label, "message": e, "anchor": anchor} for e in errors)
-        return links
-
     def add_service_errors(self, error: ValidationError, mapping: dict | None = None) -> None:
         """Show a service's ValidationError on the right fields (or at the top)."""
         mapping = mapping or {}
