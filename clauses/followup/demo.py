@@ -10,6 +10,7 @@ demo rows (`is_demo`) are removed by `reset` (listed before the markets demo, si
 assignments protect their lot) and built again by `seed`.
 """
 
+import dataclasses
 import random
 from datetime import date, datetime, time, timedelta
 from typing import TextIO
@@ -430,3 +431,54 @@ def _any_user_id() -> int | None:
     user = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     user = user or get_user_model().objects.order_by("pk").first()
     return user.pk if user else None
+
+
+def seed_eligibility_cases(*, stdout: TextIO) -> None:
+    """After the hours demo (they need counted hours): a validation withdrawn because the
+    person is no longer eligible — its consequence on the person's page and the hours
+    recounted, the hours worked before still counted (#12.2); and a mission that began
+    before the person's eligibility — the warning on the person's page (#12.1; the hours
+    demo makes one, else one is made here)."""
+    from clauses.followup.enums import WithdrawalKind
+    from clauses.followup.selectors import eligibility_warnings
+    from clauses.followup.signals import eligibility_changed
+
+    people = Participant.objects.filter(is_demo=True).order_by("pk")
+    warned = [p for p in people if eligibility_warnings(p, p.assignments.all())]
+    if not warned:
+        assignment = Assignment.objects.filter(participant__is_demo=True).order_by("pk").first()
+        if assignment is not None:
+            EligibilityValidation.objects.filter(
+                participant=assignment.participant, withdrawn_at__isnull=True
+            ).update(valid_from=assignment.start_date + timedelta(days=30))
+            eligibility_changed.send(sender=Participant, participant=assignment.participant)
+            warned = [assignment.participant]
+    validation = (
+        EligibilityValidation.objects.filter(
+            participant__is_demo=True,
+            withdrawn_at__isnull=True,
+            participant__assignments__end_date__isnull=True,
+        )
+        .exclude(participant__in=warned)
+        .select_related("participant__structure")
+        .order_by("-pk")
+        .first()
+    )
+    if validation is not None:
+        services.withdraw_validation(
+            actor=dataclasses.replace(
+                _system_actor(validation.participant.structure), user_id=_any_user_id()
+            ),
+            validation=validation,
+            reason="La personne a trouvé un CDI hors clause (démonstration).",
+            kind=WithdrawalKind.ENDED,
+        )
+        stdout.write(
+            f"Suivi : validation retirée (fin d'éligibilité) pour le participant "
+            f"n° {validation.participant_id} : heures d'avant le retrait toujours comptées.\n"
+        )
+    if warned:
+        stdout.write(
+            f"Suivi : mission commencée avant l'éligibilité (avertissement) pour le "
+            f"participant n° {warned[0].pk}.\n"
+        )

@@ -32,6 +32,7 @@ DEMO_SEEDS: list[Callable[..., None]] = [
     markets_demo.seed,
     followup_demo.seed,
     hours_demo.seed,
+    followup_demo.seed_eligibility_cases,  # after hours: withdrawal and late eligibility
     programme_demo.seed,
     observatory_demo.seed,
     notifications_demo.seed,  # after the apps whose services notify
