@@ -553,3 +553,29 @@ class EmailChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.new_email}"
+
+
+class ProConnectIdentity(models.Model):
+    """The ProConnect identity an account last signed in with, updated at each login: the
+    SIRET the identity provider gives (kept up to date), its identifiers, and whether the
+    login was multi-factor."""
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="proconnect_identity",
+        verbose_name="utilisateur·rice",
+    )
+    sub = models.CharField("identifiant ProConnect (sub)", max_length=255)
+    idp_id = models.CharField("fournisseur d'identité", max_length=255, blank=True)
+    uid = models.CharField("identifiant chez le fournisseur", max_length=255, blank=True)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    multi_factor = models.BooleanField("connexion multifacteur", default=False)
+    last_login_at = models.DateTimeField("dernière connexion", default=timezone.now)
+
+    class Meta:
+        verbose_name = "identité ProConnect"
+        verbose_name_plural = "identités ProConnect"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.siret or 'sans SIRET'})"

@@ -260,6 +260,12 @@ CLAUSES_INVITATION_DAYS = env_int("CLAUSES_INVITATION_DAYS", 7)
 CLAUSES_LOGIN_MAX_FAILURES_PER_EMAIL = env_int("CLAUSES_LOGIN_MAX_FAILURES_PER_EMAIL", 5)
 CLAUSES_LOGIN_MAX_FAILURES_PER_IP = env_int("CLAUSES_LOGIN_MAX_FAILURES_PER_IP", 20)
 CLAUSES_LOGIN_LOCK_MINUTES = env_int("CLAUSES_LOGIN_LOCK_MINUTES", 15)
+# ProConnect (OpenID Connect for public agents): shown only when all three are set
+# (docs/proconnect.md). Integration issuer: https://fca.integ01.dev-agentconnect.fr/api/v2,
+# production: https://auth.agentconnect.gouv.fr/api/v2.
+CLAUSES_PROCONNECT_ISSUER = env_str("CLAUSES_PROCONNECT_ISSUER", "")
+CLAUSES_PROCONNECT_CLIENT_ID = env_str("CLAUSES_PROCONNECT_CLIENT_ID", "")
+CLAUSES_PROCONNECT_CLIENT_SECRET = env_str("CLAUSES_PROCONNECT_CLIENT_SECRET", "")
 
 # Regional desk (guichet): delays in working days, attachment limits, abuse protection,
 # and the public address used in the follow links emailed to buyers (docs/environment.md).

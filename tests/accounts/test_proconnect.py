@@ -22,7 +22,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from clauses.accounts.enums import LoginEventReason, Role
-from clauses.accounts.models import LoginEvent, Membership, User
+from clauses.accounts.models import LoginEvent, Membership, ProConnectIdentity, User
 from clauses.accounts.proconnect import client as proconnect
 from tests.accounts.factories import MembershipFactory, OrganisationFactory, valid_siret
 
@@ -94,10 +94,10 @@ def provider():
 
 
 @pytest.fixture
-def configured(provider, monkeypatch):
-    monkeypatch.setenv("CLAUSES_PROCONNECT_ISSUER", provider)
-    monkeypatch.setenv("CLAUSES_PROCONNECT_CLIENT_ID", CLIENT_ID)
-    monkeypatch.setenv("CLAUSES_PROCONNECT_CLIENT_SECRET", CLIENT_SECRET)
+def configured(provider, settings):
+    settings.CLAUSES_PROCONNECT_ISSUER = provider
+    settings.CLAUSES_PROCONNECT_CLIENT_ID = CLIENT_ID
+    settings.CLAUSES_PROCONNECT_CLIENT_SECRET = CLIENT_SECRET
     return provider
 
 
@@ -144,9 +144,8 @@ def buyer(db):
 
 
 @pytest.mark.django_db
-def test_without_configuration_the_login_page_is_as_before(client, monkeypatch):
-    for name in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET"):
-        monkeypatch.delenv(f"CLAUSES_PROCONNECT_{name}", raising=False)
+def test_without_configuration_the_login_page_is_as_before(client, settings):
+    settings.CLAUSES_PROCONNECT_ISSUER = ""
     page = client.get(reverse("accounts:login")).content.decode()
     assert "ProConnect" not in page
     assert client.post(reverse("accounts:proconnect_login")).status_code == 404
@@ -201,6 +200,7 @@ def test_authorisation_request_is_as_proconnect_documents(client, configured):
 @pytest.mark.django_db
 def test_existing_account_signs_in_and_is_journalled(client, configured, buyer):
     membership = MembershipFactory(organisation=buyer, user__email="agent@ville-test.fr")
+    ProConnectIdentity.objects.create(user=membership.user, sub="sub-0", siret="0" * 14)
     response = _sign_in(client, "agent@ville-test.fr", next_url="/compte/")
     assert response.status_code == 302
     assert response["Location"] == "/compte/"
@@ -208,6 +208,9 @@ def test_existing_account_signs_in_and_is_journalled(client, configured, buyer):
     event = LoginEvent.objects.filter(email="agent@ville-test.fr").latest("created_at")
     assert event.success and event.reason == LoginEventReason.SUCCESS
     assert event.details == {"door": "proconnect"}
+    identity = ProConnectIdentity.objects.get(user=membership.user)  # the SIRET kept up to date
+    assert identity.siret == KNOWN_SIRET and identity.idp_id == "fia1v2"
+    assert not identity.multi_factor
     # A buyer agent needs no second factor: the next page opens.
     assert client.get("/compte/").status_code == 200
 

@@ -8,13 +8,13 @@ use; the id_token and the userinfo (a signed JWT) are verified against the issue
 (`jwks_uri`): signature, issuer, audience, expiry, nonce (never accepted twice)."""
 
 import json
-import os
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.http import urlencode
@@ -55,9 +55,9 @@ class Config:
 def config() -> Config | None:
     """The client's settings from the environment, or None when ProConnect is not set up
     (then nothing of it shows)."""
-    issuer = os.environ.get("CLAUSES_PROCONNECT_ISSUER", "").strip().rstrip("/")
-    client_id = os.environ.get("CLAUSES_PROCONNECT_CLIENT_ID", "").strip()
-    secret = os.environ.get("CLAUSES_PROCONNECT_CLIENT_SECRET", "").strip()
+    issuer = (settings.CLAUSES_PROCONNECT_ISSUER or "").strip().rstrip("/")
+    client_id = (settings.CLAUSES_PROCONNECT_CLIENT_ID or "").strip()
+    secret = (settings.CLAUSES_PROCONNECT_CLIENT_SECRET or "").strip()
     if issuer and client_id and secret:
         return Config(issuer=issuer, client_id=client_id, client_secret=secret)
     return None

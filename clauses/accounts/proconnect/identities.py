@@ -9,9 +9,10 @@
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from clauses.accounts.enums import OrganisationKind, Role
-from clauses.accounts.models import Membership, Organisation, User
+from clauses.accounts.models import Membership, Organisation, ProConnectIdentity, User
 from clauses.accounts.proconnect.client import Identity
 from clauses.accounts.validators import validate_siret
 
@@ -43,6 +44,7 @@ def account_for(identity: Identity) -> User:
     if user is not None:
         if not user.is_active:
             raise Refused("inactive")
+        remember(user, identity)
         return user
     organisation = None
     if _valid_siret(identity.siret):
@@ -60,4 +62,20 @@ def account_for(identity: Identity) -> User:
         last_name=identity.usual_name[:150],
     )
     Membership.objects.create(user=user, organisation=organisation, role=Role.BUYER_AGENT)
+    remember(user, identity)
     return user
+
+
+def remember(user: User, identity: Identity) -> None:
+    """Keep the identity's SIRET and identifiers up to date (each login)."""
+    ProConnectIdentity.objects.update_or_create(
+        user=user,
+        defaults={
+            "sub": identity.sub[:255],
+            "idp_id": identity.idp_id[:255],
+            "uid": identity.uid[:255],
+            "siret": identity.siret[:14] if identity.siret.isdigit() else "",
+            "multi_factor": identity.multi_factor,
+            "last_login_at": timezone.now(),
+        },
+    )
