@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from clauses.api import api
 from clauses.core import errors
+from clauses.core.health import health
 from clauses.site import sections
 
 # French error pages in DSFR, French JSON under /api/ (#11).
@@ -28,6 +29,7 @@ api_patterns, api_app_name, api_namespace = api.urls
 
 urlpatterns = [
     path("", include("clauses.site.urls")),
+    path("sante/", health, name="health"),  # no database: load balancers, bench ceiling
     # Each section's address is a page listing what it holds for the visitor (#12.13).
     path("guichet/", sections.desk_index, name="section_desk"),
     path("suivi/", sections.followup_index, name="section_followup"),

@@ -8,3 +8,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     real skeleton of the network), loaded once per test session, as production has it."""
     with django_db_blocker.unblock():
         call_command("load_reference", wet_run=True, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_network_cache():
+    """A test's rolled-back writes must not leave cached public pages for the next test
+    (clauses.core.pagecache): every test starts with a new network version."""
+    from clauses.core.pagecache import bump_network_version
+
+    bump_network_version()

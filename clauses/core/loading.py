@@ -38,6 +38,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import models, transaction
 
+from clauses.core.pagecache import bump_network_version
+
 Key = tuple[Any, ...]
 
 
@@ -316,6 +318,9 @@ class ReferenceLoaderCommand(BaseCommand):
         with transaction.atomic():
             diffs = list(self.load(wet_run=wet_run, **options))
         self.last_diffs = diffs
+        if wet_run and any(diff.has_changes for diff in diffs):
+            # Bulk writes send no model signal: the cached public pages go stale here (#15).
+            bump_network_version()
         if self.verbosity < 1:
             return
         if self.verbosity >= 2:

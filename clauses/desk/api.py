@@ -26,6 +26,7 @@ from ninja.pagination import paginate
 from clauses.access.actors import Actor
 from clauses.access.api_auth import TokenAuth
 from clauses.core.http import client_ip
+from clauses.core.pagecache import cached_lookup
 from clauses.desk import abuse, selectors, services
 from clauses.desk.enums import MessageKind, RequestKind
 from clauses.desk.models import Request
@@ -255,24 +256,31 @@ def route(request: HttpRequest) -> Any:
     wrong_types = _wrong_route_types(payload)
     if wrong_types:
         return _invalid(wrong_types)
+    facts = {
+        "kind": payload.get("kind") or "",
+        "buyer_siret": payload.get("buyer_siret") or "",
+        "execution_communes": payload.get("execution_communes") or [],
+        "execution_departments": payload.get("execution_departments") or [],
+        "region_wide": region_wide,
+    }
     try:
-        decision = selectors.route_request(
-            kind=payload.get("kind") or "",
-            buyer_siret=payload.get("buyer_siret") or "",
-            execution_communes=payload.get("execution_communes") or [],
-            execution_departments=payload.get("execution_departments") or [],
-            region_wide=region_wide,
-        )
+        if facts["buyer_siret"]:  # an agreement of the buyer may decide: desk data, not cached
+            body = _route_body(facts)
+        else:  # places only: the answer changes with the network (and the day), cached (#15)
+            key = json.dumps([facts, timezone.localdate().isoformat()], sort_keys=True)
+            body = cached_lookup("route", key, lambda: _route_body(facts))
     except ValidationError as exc:
         return _invalid(_errors(exc))
-    return Status(
-        200,
-        {
-            "target": _target_out(decision.target),
-            "rule": str(decision.rule),
-            "reason": decision.reason,
-        },
-    )
+    return Status(200, body)
+
+
+def _route_body(facts: dict) -> dict:
+    decision = selectors.route_request(**facts)
+    return {
+        "target": _target_out(decision.target),
+        "rule": str(decision.rule),
+        "reason": decision.reason,
+    }
 
 
 @router.post(

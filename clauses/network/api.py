@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from clauses.core.apis import ErrorOut
+from clauses.core.pagecache import cached_lookup
 from clauses.network.enums import CoordinationLevel
 from clauses.network.selectors import department_table, facilitation_for
 from clauses.territories.models import Commune
@@ -85,19 +86,27 @@ class DepartmentOut(Schema):
     auth=None,
 )
 def commune_facilitation(request: HttpRequest, insee: str) -> dict:
+    status, body = cached_lookup(
+        "facilitation", insee.strip().upper(), lambda: _facilitation(insee)
+    )
+    if status != 200:
+        raise HttpError(status, body)
+    return body
+
+
+def _facilitation(insee: str) -> tuple[int, dict | str]:
+    """(200, the answer) or (404, the French message): both are cached with the network."""
     commune = (
         Commune.objects.select_related("department", "parent__department")
         .filter(insee=insee.strip().upper())
         .first()
     )
     if commune is None:
-        raise HttpError(404, f"Commune inconnue : aucun code INSEE « {insee} ».")
+        return 404, f"Commune inconnue : aucun code INSEE « {insee} »."
     result = facilitation_for(commune)
     if not any(c.level == CoordinationLevel.REGIONAL for c in result.chain):
-        raise HttpError(
-            404, f"La commune {commune.name} n'est pas dans une région couverte par Clauses."
-        )
-    return {
+        return 404, f"La commune {commune.name} n'est pas dans une région couverte par Clauses."
+    return 200, {
         "commune": {
             "insee": commune.insee,
             "name": commune.name,
@@ -130,6 +139,10 @@ def commune_facilitation(request: HttpRequest, insee: str) -> dict:
     auth=None,
 )
 def departments(request: HttpRequest) -> list[dict]:
+    return cached_lookup("departments", "", _departments)
+
+
+def _departments() -> list[dict]:
     return [
         {
             "department": row.code,

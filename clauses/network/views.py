@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from clauses.core.pagecache import cached_public_page
 from clauses.network.enums import CoordinationLevel, PartnerKind
 from clauses.network.forms import RESULTS_ID, FindFacilitatorForm
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure, Partner
@@ -96,6 +97,7 @@ def _covered_regions() -> str:
 
 
 @login_not_required
+@cached_public_page
 def find_facilitator(request: HttpRequest) -> HttpResponse:
     """GET ?q=… (name or postcode) or ?commune=INSEE. Without JavaScript: one clear match
     shows its facilitators, several show a list of links. With htmx (HX-Request), only the
@@ -210,6 +212,7 @@ def _network_map(table) -> dict | None:  # noqa: ANN001 - DepartmentTable
 
 
 @login_not_required
+@cached_public_page
 def overview(request: HttpRequest) -> HttpResponse:
     table = department_table()
     regional = Coordination.objects.regional().select_related("parent").first()
@@ -255,6 +258,7 @@ class LocalCard:
 
 
 @login_not_required
+@cached_public_page
 def department(request: HttpRequest, code: str) -> HttpResponse:
     """A département's coordination, local coordinations, structures with their
     facilitators, and its employment and insertion partners (counts, paginated list)."""

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from clauses.access.actors import actor_for_request
+from clauses.core.pagecache import cached_public_page
 from clauses.network.models import Coordination
 from clauses.network.selectors import department_table
 from clauses.site import homes
@@ -15,6 +16,7 @@ GREEN_DESK_EMAIL = "guichetvert@maximilien.fr"
 
 
 @login_not_required
+@cached_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """A signed-in person lands on their role's home (#12.10); everyone else (and
     `?presentation=1`) reads the public presentation."""

@@ -5,6 +5,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from clauses.core.apis import ErrorOut
+from clauses.core.pagecache import cached_lookup
 from clauses.territories.models import Commune
 
 router = Router(tags=["Territoires"])
@@ -74,7 +75,11 @@ class CommuneDetailOut(CommuneOut):
     ),
 )
 def search_communes(request: HttpRequest, filters: Query[CommuneSearchQuery]) -> list[Commune]:
-    return list(Commune.objects.search(filters.q).with_department()[:SEARCH_LIMIT])
+    return cached_lookup(
+        "communes",
+        filters.q,
+        lambda: list(Commune.objects.search(filters.q).with_department()[:SEARCH_LIMIT]),
+    )
 
 
 @router.get(

@@ -1,0 +1,122 @@
+"""Cached public pages and lookups of the network, kept true by one version key (#15).
+
+The network's public pages (home, network table and map, département pages, find my
+facilitator) and lookups (facilitation API, commune search API, the network part of the
+routing dry run) change only when the network, its coverage or its people change. They are
+kept in Django's default cache (Redis when `REDIS_URL` is set, so every process and machine
+shares them; local memory in the embedded demo) under a key that contains the **network
+version**. Every write to the network bumps the version (`bump_network_version`): the next
+request of every page and lookup, on every server, misses and recomputes. Old entries are
+never read again and expire with their timeout.
+
+Where the version is bumped (keep this list true):
+- `clauses.network.apps.NetworkConfig.ready` connects `post_save`, `post_delete` and
+  `m2m_changed` of the network's models (coordinations, structures, facilitators, partners
+  and their territories) and of the territories' models: services, admin saves and the
+  shell all go through them;
+- the bulk loaders (`load_network`, `load_partners`, `load_territories`), whose bulk writes
+  send no signal, call `bump_network_version()` when they finish.
+
+Only anonymous GET/HEAD requests are served from the cache, and a response is stored only
+when it is safe to give to anyone: status 200 or 404, no cookie set, no CSRF token rendered,
+no CSP nonce used (see docs/decisions/0006-cached-public-pages-and-csp.md).
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+VERSION_KEY = "network:version"
+# Bounded even though the version key keeps entries true: what no signal sees (a database
+# edited by hand) is right again after this many seconds.
+TIMEOUT = 600
+CACHEABLE_STATUSES = {200, 404}
+
+
+def network_version() -> str:
+    """The current network version (created on first use, shared through the cache)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
+        version = cache.get(VERSION_KEY) or "0"
+    return version
+
+
+def bump_network_version(*args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - signal receiver
+    """Every cached page and lookup of the network is stale from now on, on every server."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
+
+
+def _key(kind: str, parts: str) -> str:
+    digest = hashlib.sha256(parts.encode()).hexdigest()[:32]
+    return f"net:{network_version()}:{kind}:{digest}"
+
+
+def cached_lookup(name: str, argument: str, compute: Callable[[], Any]) -> Any:  # noqa: ANN401
+    """`compute()`'s value (plain, picklable data) for `argument`, from the cache when the
+    network has not changed since it was computed."""
+    key = _key(name, argument)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def _has_pending_messages(request: HttpRequest) -> bool:
+    if "messages" in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.session_key and session.get("_messages"))
+
+
+def _is_shareable(request: HttpRequest, response: HttpResponse) -> bool:
+    """A response anyone may receive: nothing in it belongs to this request."""
+    return (
+        response.status_code in CACHEABLE_STATUSES
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.META.get("CSRF_COOKIE_USED")
+        # A page that used the CSP nonce carries it: cached, the nonce would be public.
+        and not isinstance(getattr(request, "_csp_nonce", None), str)
+    )
+
+
+def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve an anonymous visitor's GET of this page from the cache, keyed by the network
+    version, the path, the query string and whether htmx asked for a fragment."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:  # noqa: ANN401
+        if (
+            request.method not in ("GET", "HEAD")
+            or request.user.is_authenticated
+            or _has_pending_messages(request)
+        ):
+            return view(request, *args, **kwargs)
+        htmx = "1" if request.headers.get("HX-Request") else "0"
+        key = _key("page", f"{request.path}?{request.META.get('QUERY_STRING', '')}#{htmx}")
+        stored = cache.get(key)
+        if stored is not None:
+            status, content_type, content = stored
+            response = HttpResponse(content, status=status, content_type=content_type)
+            response["Vary"] = "Cookie, HX-Request"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if _is_shareable(request, response):
+            cache.set(
+                key,
+                (response.status_code, response["Content-Type"], response.content),
+                TIMEOUT,
+            )
+        return response
+
+    return wrapper
