@@ -8,6 +8,7 @@ from clauses.accounts.models import (
     LoginEvent,
     Membership,
     Organisation,
+    ProConnectIdentity,
     User,
 )
 from clauses.accounts.views import admin_login
@@ -133,6 +134,14 @@ class EmailChangeRequestAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     exclude = ["token_hash"]
     readonly_fields = ["user", "new_email", "created_at", "expires_at", "confirmed_at"]
+
+
+@admin.register(ProConnectIdentity)
+class ProConnectIdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "siret", "idp_id", "multi_factor", "last_login_at"]
+    search_fields = ["user__email", "siret"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "sub", "idp_id", "uid", "siret", "multi_factor", "last_login_at"]
 
 
 # One way in: /admin/login/ is the site's login form (same throttle, journal, second factor).

@@ -407,3 +407,20 @@ def test_logout_ends_the_proconnect_session(client, configured, buyer):
     assert httpx.get(response["Location"], timeout=10).status_code == 200
     back = client.get(reverse("accounts:proconnect_logout_done"), {"state": params["state"]})
     assert "ProConnect" in _messages(back)
+
+
+# ---------------------------------------------------------------------------------------
+# Demo
+# ---------------------------------------------------------------------------------------
+
+
+def test_demo_identities_are_agents_of_the_demo_buyer():
+    """The local provider's demo identities (README, optional setup): the demo buyer agent,
+    a new agent of the same confirmed buyer, and an agent of an unknown organisation."""
+    from clauses.accounts.demo import DEMO_ACCOUNTS, demo_siret
+
+    identities = json.loads((PROVIDER / "demo-identities.json").read_text())
+    buyer = next(account for account in DEMO_ACCOUNTS if account.role == Role.BUYER_AGENT)
+    assert identities[buyer.email]["siret"] == demo_siret(1)
+    assert identities["nouvel.agent@demo.clauses.example"]["siret"] == demo_siret(1)
+    assert identities["agent@mairie-inconnue.example"]["siret"] == demo_siret(99)

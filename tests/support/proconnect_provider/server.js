@@ -5,16 +5,21 @@
 //   node server.js            (settings from the environment, see below)
 //
 // PORT (default 9400), ISSUER (default http://127.0.0.1:PORT), CLIENT_ID,
-// CLIENT_SECRET, REDIRECT_URIS and POST_LOGOUT_REDIRECT_URIS (comma-separated), IDENTITIES
+// CLIENT_SECRET (defaults clauses-demo / clauses-demo-secret), REDIRECT_URIS and
+// POST_LOGOUT_REDIRECT_URIS (comma-separated; defaults: the demo on 127.0.0.1:8000), IDENTITIES
 // (JSON: {"agent@example.fr": {"given_name": ..., "usual_name": ..., "siret": ...,
-// "uid": ..., "idp_id": ..., "amr": ["pwd", "mfa"]}}). The login page takes an email and
+// "uid": ..., "idp_id": ..., "amr": ["pwd", "mfa"]}}; default demo-identities.json). The login page takes an email and
 // no password (a test identity provider): POST /interaction/<uid>/login with `email`.
 import Provider from "oidc-provider";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 
 const port = Number(process.env.PORT || 9400);
 const issuer = process.env.ISSUER || `http://127.0.0.1:${port}`;
-const identities = JSON.parse(process.env.IDENTITIES || "{}");
+// The tests pass IDENTITIES; the demo uses demo-identities.json (agents of the demo buyer).
+const identities = JSON.parse(
+  process.env.IDENTITIES || readFileSync(new URL("./demo-identities.json", import.meta.url)),
+);
 const list = (value) => (value || "").split(",").filter(Boolean);
 
 const CLAIMS = ["email", "given_name", "usual_name", "siret", "uid", "idp_id"];
@@ -22,10 +27,15 @@ const CLAIMS = ["email", "given_name", "usual_name", "siret", "uid", "idp_id"];
 const configuration = {
   clients: [
     {
-      client_id: process.env.CLIENT_ID || "clauses",
-      client_secret: process.env.CLIENT_SECRET || "clauses-secret",
-      redirect_uris: list(process.env.REDIRECT_URIS),
-      post_logout_redirect_uris: list(process.env.POST_LOGOUT_REDIRECT_URIS),
+      client_id: process.env.CLIENT_ID || "clauses-demo",
+      client_secret: process.env.CLIENT_SECRET || "clauses-demo-secret",
+      redirect_uris: list(
+        process.env.REDIRECT_URIS || "http://127.0.0.1:8000/compte/proconnect/retour/",
+      ),
+      post_logout_redirect_uris: list(
+        process.env.POST_LOGOUT_REDIRECT_URIS ||
+          "http://127.0.0.1:8000/compte/proconnect/deconnexion/",
+      ),
       response_types: ["code"],
       grant_types: ["authorization_code"],
       token_endpoint_auth_method: "client_secret_post",
@@ -81,9 +91,15 @@ createServer(async (req, res) => {
       const details = await provider.interactionDetails(req, res);
       if (!match[2]) {
         res.setHeader("content-type", "text/html; charset=utf-8");
+        const known = Object.keys(identities)
+          .map((email) => `<li>${email}</li>`)
+          .join("");
         res.end(
-          `<!DOCTYPE html><html><body><form method="post" action="/interaction/${details.uid}/login">` +
-            `<label>Email <input name="email"></label><button>Se connecter</button></form></body></html>`,
+          `<!DOCTYPE html><html lang="fr"><head><title>Fournisseur d'identité de test</title></head>` +
+            `<body><h1>Fournisseur d'identité de test (ProConnect local)</h1>` +
+            `<form method="post" action="/interaction/${details.uid}/login">` +
+            `<label>Adresse électronique <input name="email" type="email"></label> ` +
+            `<button>Se connecter</button></form><p>Identités connues :</p><ul>${known}</ul></body></html>`,
         );
         return;
       }
