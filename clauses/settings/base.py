@@ -172,6 +172,23 @@ LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+# Several machines (#15, docs/deployment.md): reports may read a PostgreSQL replica.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0),
+            conn_health_checks=True,
+        ),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["clauses.core.replica.ReplicaRouter"]
+    # Last: sessions, users and memberships are read on the primary, only the view on the replica.
+    MIDDLEWARE.append("clauses.core.replica.ReportsOnReplicaMiddleware")
+
 LOCALE_PATHS = [BASE_DIR / "clauses" / "locale"]
 
 STATIC_URL = "/static/"
@@ -180,7 +197,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files: every web machine must read the same folder (a shared mount, e.g. NFS) or
+# an S3-compatible storage through django-storages (docs/deployment.md).
+MEDIA_ROOT = Path(env_str("CLAUSES_MEDIA_DIR", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
 # Security: production defaults are the strict ones.
