@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from clauses.accounts.enums import Role
 from clauses.desk.models import Request
@@ -98,3 +99,10 @@ def test_the_review_page_of_a_closed_year_says_when_its_figures_were_set(dataset
     assert response.status_code == 200
     assert "Chiffres arrêtés au" in html
     assert not [q["sql"] for q in context.captured_queries if DECLARATIONS in q["sql"]]
+    export = reverse("reporting:review_export", args=["departement", "93", "csv"])
+    csv = client.get(export + "?periode=year&annee=2025").content.decode("utf-8-sig")
+    assert "Chiffres arrêtés au" not in csv  # a CSV holds one table, no heading
+    export = export.replace(".csv", ".xlsx") + "?periode=year&annee=2025"
+    book = load_workbook(io.BytesIO(client.get(export).content))
+    heading = [c.value for row in book["Synthèse"].iter_rows(max_row=3) for c in row]
+    assert any(str(value).startswith("Chiffres arrêtés au") for value in heading)
