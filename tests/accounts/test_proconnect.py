@@ -299,6 +299,19 @@ def test_bad_state_is_refused(client, configured, buyer):
 
 
 @pytest.mark.django_db
+def test_answer_from_another_issuer_is_refused(client, configured, buyer):
+    MembershipFactory(organisation=buyer, user__email="agent@ville-test.fr")
+    back = _at_provider(_start(client), "agent@ville-test.fr")
+    parts = urlsplit(back)
+    query = parse_qs(parts.query)
+    assert query["iss"] == [configured]  # the provider names itself (RFC 9207)
+    query["iss"] = ["https://evil.example"]
+    response = client.get(parts.path, query)
+    assert response["Location"] == reverse("accounts:login")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
 def test_state_is_single_use(client, configured, buyer):
     MembershipFactory(organisation=buyer, user__email="agent@ville-test.fr")
     back = _at_provider(_start(client), "agent@ville-test.fr")

@@ -205,6 +205,10 @@ def finish(request: HttpRequest) -> Identity:
     if not code:
         raise ProConnectError("no_code")
     metadata = discovery(conf)
+    # RFC 9207: a provider that names itself in the answer must be ours (mix-up defence).
+    answered_by = request.GET.get("iss")
+    if answered_by is not None and answered_by.rstrip("/") != metadata["issuer"].rstrip("/"):
+        raise ProConnectError("wrong_issuer")
     try:
         response = httpx.post(
             metadata["token_endpoint"],
