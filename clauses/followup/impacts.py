@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from clauses.followup.models import Participant
 
 
@@ -48,3 +50,30 @@ def counted_hours_changes(participant: Participant) -> list[CountedChange]:
     for provider in _providers:
         changes.extend(provider(participant))
     return sorted(changes, key=lambda c: (c.market, c.lot, c.month))
+
+
+@dataclass(frozen=True)
+class UncountedReason:
+    """Validated hours of a person that did not count, for one reason (hours' labels)."""
+
+    label: str
+    hours: Decimal
+    declarations: int
+
+
+UncountedHours = Callable[[QuerySet], list[UncountedReason]]
+_uncounted: list[UncountedHours] = []
+
+
+def register_uncounted_hours(provider: UncountedHours) -> None:
+    """Hours registers its reading of the hours that did not count, by reason, for some
+    assignments (the person's page shows them beside the eligibility warnings, #12.1)."""
+    if provider not in _uncounted:
+        _uncounted.append(provider)
+
+
+def uncounted_hours(assignments: QuerySet) -> list[UncountedReason]:
+    reasons: list[UncountedReason] = []
+    for provider in _uncounted:
+        reasons.extend(provider(assignments))
+    return reasons

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from clauses.access.actors import Actor, actor_for_request
 from clauses.core.numbers import french
-from clauses.followup import exports, policies, rules, selectors, services
+from clauses.followup import exports, impacts, policies, rules, selectors, services
 from clauses.followup.enums import WithdrawalKind
 from clauses.followup.forms import (
     AssignmentForm,
@@ -95,6 +95,10 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "eligibility_warnings": (
             selectors.eligibility_warnings(participant, assignments) if full else []
         ),
+        "uncounted": [
+            {"label": item.label, "hours": french(item.hours), "count": item.declarations}
+            for item in (impacts.uncounted_hours(assignments) if full else [])
+        ],
     }
     services.log_participant_view(actor=actor, participant=participant, via="page")
     return render(request, "followup/participant_detail.html", context)

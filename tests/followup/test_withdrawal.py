@@ -143,3 +143,16 @@ def test_page_confirms_with_the_chosen_kind(client, hw):  # noqa: F811
     text = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert "les heures faites jusqu'à hier restent comptées" in text
     assert _counted(march) == 100
+
+
+def test_person_page_shows_the_hours_that_did_not_count_by_reason(client, hw):  # noqa: F811
+    _validated(hw, date(2026, 3, 1))
+    services.withdraw_validation(
+        actor=hw.actor("facilitator"), validation=hw.validation, reason="Erreur", kind="error"
+    )
+    _login_facilitator(client, hw)
+    page = client.get(reverse("followup:participant", kwargs={"pk": hw.participant.pk}))
+    text = page.content.decode()
+    assert "Hors de la période d&#x27;éligibilité de la personne : 100 h (1 déclaration)" in text
+    assert "erreur ou fraude : elle ne couvre aucune heure" in text
+    assert "aucune éligibilité validée ne la couvre" in text
