@@ -29,10 +29,15 @@ class Bar:
     label_x: float
     label_y: float
     highlighted: bool = False
+    axis_label: str = ""  # the short text drawn on the chart; `label` stays in the title
 
     @property
     def value_text(self) -> str:
         return format_number(self.value)
+
+    @property
+    def shown_label(self) -> str:
+        return self.axis_label or self.label
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,11 @@ def _ticks(maximum: float, count: int = 4) -> list[float]:
     return [maximum * i / count for i in range(count + 1)]
 
 
+def label_width(text: str, font_size: float = 12) -> float:
+    """A generous estimate of a label's drawn width (average glyph ≈ 0.6 em)."""
+    return len(text) * font_size * 0.6
+
+
 def describe(items: Sequence[tuple[str, float]], unit: str = "") -> str:
     """A sentence that says what the chart shows: total, highest bar."""
     if not any(value > 0 for _, value in items):
@@ -130,13 +140,20 @@ def bar_chart(
     width: float = 640,
     bar_thickness: float = 28,
     gap: float = 12,
+    axis_labels: Sequence[str] | None = None,
 ) -> BarChart:
     """The geometry of a bar chart of `items` ((label, value) pairs, in display order).
 
     Vertical: labels under the bars (short labels: weeks, département codes). Horizontal:
     one bar per line with its label above it (long labels: kinds of request). Negative values
-    are drawn as zero. `highlight` lists labels drawn in the accent class.
+    are drawn as zero. `highlight` lists labels drawn in the accent class. `axis_labels`
+    (one per item) are short texts drawn instead of the labels when those would overlap
+    (« S23 » for « S23 (01/06) », « 93 » for « 93 — Seine-Saint-Denis »); each bar's
+    title and the page's data table keep the full label (#12.11).
     """
+    shown = list(axis_labels) if axis_labels is not None else ["" for _ in items]
+    if len(shown) != len(items):
+        raise ValueError("Un libellé court par barre.")
     if orientation not in (VERTICAL, HORIZONTAL):
         raise ValueError(f"Orientation inconnue : {orientation!r}")
     values = [max(float(value), 0.0) for _, value in items]
@@ -168,6 +185,7 @@ def bar_chart(
                     label_x=round(x + thickness / 2, 1),
                     label_y=round(top + plot_height + 18, 1),
                     highlighted=label in highlighted,
+                    axis_label=shown[index],
                 )
             )
         ticks = []
@@ -197,6 +215,7 @@ def bar_chart(
                     label_x=left,
                     label_y=round(y - 6, 1),
                     highlighted=label in highlighted,
+                    axis_label=shown[index],
                 )
             )
         rows_height = max(len(items), 1) * row - gap

@@ -17,10 +17,12 @@ from django.utils.html import format_html
 
 from clauses.accounts.validators import normalize_company_number, validate_siret
 from clauses.core.forms import DsfrForm
+from clauses.core.numbers import NumberError, NumberOutOfRange, parse_decimal
 from clauses.desk.abuse import HONEYPOT_FIELD, check_honeypot
 from clauses.desk.attachments import check_attachments
 from clauses.desk.conf import desk_settings
 from clauses.desk.enums import RequestKind, RequestOutcome, RequestStatus
+from clauses.desk.validation import MAX_AMOUNT
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination
 from clauses.territories.models import Commune, CpvCode, Department
@@ -307,22 +309,14 @@ class RequestForm(DeskForm):
             }
         ),
     )
-    estimated_amount = forms.DecimalField(
+    # Read as text and parsed the French way ("2 400 000", "450 000,50 €") with
+    # clauses.core.numbers (#12.12), as the calculator does: see clean_estimated_amount.
+    estimated_amount = forms.CharField(
         label="Montant estimé (€ HT)",
         required=False,
-        min_value=Decimal(0),
-        max_digits=14,
-        decimal_places=2,
-        localize=True,
-        help_text="En euros hors taxes, par exemple 450000.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        error_messages={
-            "invalid": "Indiquez un montant en euros, en chiffres (par exemple 450000).",
-            "min_value": "Le montant ne peut pas être négatif.",
-            "max_digits": "Ce montant est trop élevé : vérifiez le nombre de chiffres.",
-            "max_decimal_places": "Indiquez au plus deux chiffres après la virgule.",
-            "max_whole_digits": "Ce montant est trop élevé : vérifiez le nombre de chiffres.",
-        },
+        max_length=40,
+        help_text="En euros hors taxes, par exemple 2 400 000.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     planned_publication = forms.DateField(
         label="Date de publication prévue",
@@ -409,6 +403,28 @@ class RequestForm(DeskForm):
                 "Indiquez un numéro de téléphone en chiffres, par exemple 01 23 45 67 89."
             )
         return phone
+
+    def clean_estimated_amount(self) -> Decimal | None:
+        text = self.cleaned_data.get("estimated_amount") or ""
+        if not text.strip():
+            return None
+        try:
+            amount = parse_decimal(text, places=None, maximum=MAX_AMOUNT)
+        except NumberOutOfRange:
+            raise ValidationError(
+                "Ce montant est trop élevé : vérifiez le nombre de chiffres."
+            ) from None
+        except NumberError:
+            raise ValidationError(
+                "Indiquez un montant en euros, en chiffres (par exemple 2 400 000)."
+            ) from None
+        if amount is None:
+            return None
+        if amount < 0:
+            raise ValidationError("Le montant ne peut pas être négatif.")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError("Indiquez au plus deux chiffres après la virgule.")
+        return amount
 
     def clean_cpv(self) -> str:
         text = self.cleaned_data["cpv"].strip()

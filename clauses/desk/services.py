@@ -626,9 +626,11 @@ def escalate_overdue(*, now: datetime | None = None, dry_run: bool = False) -> l
         target = level_above(candidate)
         if target is None:
             continue
+        days = conf.escalation_working_days
         reason = (
             f"Demande non prise en charge par « {candidate.target_name} » après "
-            f"{conf.escalation_working_days} jours ouvrés : elle remonte à « {target.name} »."
+            f"{days} jour{'s' if days > 1 else ''} ouvré{'s' if days > 1 else ''} : "
+            f"elle remonte à « {target.name} »."
         )
         done.append(Escalation(candidate.reference, candidate.target_name, target, reason))
         if dry_run:
