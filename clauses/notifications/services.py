@@ -22,6 +22,7 @@ from clauses.accounts.models import User
 from clauses.desk.conf import desk_settings
 from clauses.notifications.enums import EmailMode
 from clauses.notifications.models import Notification, NotificationPreference
+from clauses.notifications.selectors import forget_unread
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ def notify(
             for pk in people
         ]
     )
+    transaction.on_commit(lambda: forget_unread(list(people)))
+    forget_unread(list(people))
     if not email:
         return created
     digest = set(
@@ -131,19 +134,29 @@ def send_immediate(notification_ids: list[int]) -> int:
     return sent
 
 
+def _digest_pending(now: datetime):  # noqa: ANN202
+    daily = NotificationPreference.objects.filter(email_mode=EmailMode.DAILY).values("user_id")
+    return Notification.objects.filter(
+        recipient__in=daily,
+        recipient__is_active=True,
+        emailed_at__isnull=True,
+        read_at__isnull=True,
+        created_at__lte=now,
+    )
+
+
+def digest_recipients(*, now: datetime | None = None) -> int:
+    """How many people the digest would write to now (the command's dry run)."""
+    pending = _digest_pending(now or timezone.now())
+    return pending.values("recipient_id").distinct().count()
+
+
 def send_digests(*, now: datetime | None = None) -> int:
     """One email per person who chose the daily digest, listing their unread notifications
     not emailed yet; returns the number of emails sent."""
     now = now or timezone.now()
-    daily = NotificationPreference.objects.filter(email_mode=EmailMode.DAILY).values("user_id")
     pending = (
-        Notification.objects.filter(
-            recipient__in=daily,
-            recipient__is_active=True,
-            emailed_at__isnull=True,
-            read_at__isnull=True,
-            created_at__lte=now,
-        )
+        _digest_pending(now)
         .select_related("recipient")
         .order_by("recipient_id", "created_at", "pk")
     )
@@ -167,9 +180,12 @@ def mark_read(*, user: User, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        forget_unread([user.pk])
 
 
 def mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    forget_unread([user.pk])
+    return count

@@ -11,9 +11,16 @@ from django.views.decorators.http import require_POST
 from clauses.notifications import services
 from clauses.notifications.forms import PreferenceForm
 from clauses.notifications.models import Notification
-from clauses.notifications.selectors import notifications_of
+from clauses.notifications.selectors import notifications_of, unread_count
 
 PER_PAGE = 20
+
+
+def bell(request: HttpRequest) -> HttpResponse:
+    """The bell's badge (fetched by htmx from the header): one query."""
+    response = render(request, "notifications/_bell.html", {"unread": unread_count(request)})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:

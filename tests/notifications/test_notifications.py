@@ -153,7 +153,10 @@ def test_bell_page_and_mark_read(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         response = client.get(reverse("notifications:list"))
     page = response.content.decode()
-    assert 'id="cloche-notifications"' in page and "25<span" in page
+    assert 'id="cloche-notifications"' in page and ">25<span" in page
+    with django_assert_max_num_queries(6):  # session, user, membership, device… + the count
+        bell = client.get(reverse("notifications:bell")).content.decode()
+    assert ">25<span" in bell and "non lues" in bell
     assert "Secret" not in page and page.count('data-unread="1"') == 20
     assert client.get(reverse("notifications:list") + "?page=2").status_code == 200
     mine = Notification.objects.filter(recipient=user).first()
@@ -180,6 +183,14 @@ def test_the_bell_costs_one_query(client, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert unread_count(request) == 1
         assert unread_count(request) == 1
+    later = RequestFactory().get("/")
+    later.user = user
+    with django_assert_num_queries(0):  # kept in the shared cache
+        assert unread_count(later) == 1
+    services.notify(recipients=[user], kind=NotificationKind.REQUEST_ROUTED, text="Autre")
+    again = RequestFactory().get("/")
+    again.user = user
+    assert unread_count(again) == 2  # a new notification forgets the cached count
 
 
 def test_open_follows_only_a_local_link(client):
@@ -216,7 +227,10 @@ def test_immediate_or_digest_per_preference(client, mailoutbox, django_capture_o
         services.notify(recipients=[daily], kind=NotificationKind.BUYER_REPLIED, text="Deux")
     assert [m.to for m in mailoutbox] == [[quick.email]]
     mailoutbox.clear()
-    call_command("send_notification_digest", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("send_notification_digest", stdout=out)  # a dry run first
+    assert "1 récapitulatif(s) à envoyer" in out.getvalue() and mailoutbox == []
+    call_command("send_notification_digest", "--wet-run", stdout=io.StringIO())
     assert [m.to for m in mailoutbox] == [[daily.email]]
     assert "2 notifications en attente" in mailoutbox[0].subject
     assert "- Un" in mailoutbox[0].body and "- Deux" in mailoutbox[0].body
