@@ -96,6 +96,7 @@ class ValidationInline(ReadOnlyMixin, admin.TabularInline):
         "valid_from",
         "valid_until",
         "withdrawn_at",
+        "withdrawal_kind",
     ]
     readonly_fields = fields
     show_change_link = False
@@ -150,10 +151,17 @@ class ParticipantAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
 
 @admin.register(EligibilityValidation)
 class EligibilityValidationAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
-    list_display = ["__str__", "structure", "derogation", "valid_until", "withdrawn_at"]
-    list_filter = ["derogation"]
+    list_display = [
+        "__str__",
+        "structure",
+        "derogation",
+        "valid_until",
+        "withdrawn_at",
+        "withdrawal_kind",
+    ]
+    list_filter = ["derogation", "withdrawal_kind"]
     list_select_related = ["structure"]
-    exclude = ["criteria", "prescriber_opinion", "notes", "pass_iae_number"]
+    exclude = ["criteria", "prescriber_opinion", "notes", "pass_iae_number", "backdating_reason"]
 
 
 @admin.register(Assignment)

@@ -249,6 +249,8 @@ def personal_data(participant: Participant) -> dict:
                 "observations": v.notes,
                 "retirée_le": v.withdrawn_at,
                 "motif_du_retrait": v.withdrawal_reason,
+                "nature_du_retrait": v.get_withdrawal_kind_display() or None,
+                "motif_du_début_antérieur": v.backdating_reason,
             }
             for v in p.validations.select_related("structure").prefetch_related("criteria")
         ],

@@ -729,7 +729,9 @@ def anonymise_participants(
             participant.identity_key = ""
             participant.anonymised_at = now
             participant.save()
-            participant.validations.update(prescriber_opinion="", notes="", pass_iae_number="")
+            participant.validations.update(
+                prescriber_opinion="", notes="", pass_iae_number="", backdating_reason=""
+            )
             participant.outcomes.update(detail="")
             participant.candidacies.update(
                 first_name=ANONYMISED_NAME,
