@@ -22,6 +22,7 @@ from clauses.network import demo as network_demo
 from clauses.notifications import demo as notifications_demo
 from clauses.observatory import demo as observatory_demo
 from clauses.programme import demo as programme_demo
+from clauses.reporting import demo as reporting_demo
 
 DEMO_SEEDS: list[Callable[..., None]] = [
     network_demo.seed,
@@ -33,6 +34,7 @@ DEMO_SEEDS: list[Callable[..., None]] = [
     followup_demo.seed,
     hours_demo.seed,
     followup_demo.seed_eligibility_cases,  # after hours: withdrawal and late eligibility
+    reporting_demo.seed,  # the hours aggregates, once every declaration exists
     programme_demo.seed,
     observatory_demo.seed,
     notifications_demo.seed,  # after the apps whose services notify
