@@ -1,6 +1,7 @@
 """Query budgets of the list pages of accounts and access: the number of queries does not
 grow with the rows listed (members, organisations to confirm, a person's organisations, API
-tokens)."""
+tokens). The budgets include the page frame's own queries (session, user, second factor,
+membership, the notifications bell)."""
 
 import pytest
 from django.urls import reverse
@@ -37,7 +38,7 @@ def test_members_page(world: World, client, django_assert_max_num_queries):
                 role=Role.BUYER_AGENT,
             )
 
-    html = _same_budget(client, reverse("accounts:members"), grow, 8, django_assert_max_num_queries)
+    html = _same_budget(client, reverse("accounts:members"), grow, 9, django_assert_max_num_queries)
     assert "agent-5@exemple.fr" in html
 
 
@@ -58,7 +59,7 @@ def test_confirmations_page(world: World, client, django_assert_max_num_queries)
             )
 
     html = _same_budget(
-        client, reverse("accounts:confirmations"), grow, 7, django_assert_max_num_queries
+        client, reverse("accounts:confirmations"), grow, 8, django_assert_max_num_queries
     )
     assert "Mairie 4" in html
 
@@ -75,7 +76,7 @@ def test_my_organisations_page(world: World, client, django_assert_max_num_queri
             )
 
     html = _same_budget(
-        client, reverse("accounts:organisations"), grow, 5, django_assert_max_num_queries
+        client, reverse("accounts:organisations"), grow, 6, django_assert_max_num_queries
     )
     assert "Syndicat 4" in html
 
@@ -88,5 +89,5 @@ def test_api_tokens_page(world: World, client, django_assert_max_num_queries):
         for n in range(5):
             make_api_token(admin.organisation, name=f"Jeton {n}")
 
-    html = _same_budget(client, reverse("access:tokens"), grow, 7, django_assert_max_num_queries)
+    html = _same_budget(client, reverse("access:tokens"), grow, 8, django_assert_max_num_queries)
     assert "Jeton 4" in html
