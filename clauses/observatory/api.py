@@ -6,9 +6,13 @@ import json
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from clauses.core.apis import ErrorOut
+from clauses.core.http import client_ip
+from clauses.core.ratelimit import RateLimited, count_public_call
 from clauses.observatory import parsing, queries, rules
 from clauses.observatory.models import PublishedContract
 from clauses.territories.models import Department, Region
@@ -55,10 +59,6 @@ class ClassifyOut(Schema):
     warnings: list[str] = Field(
         description="Ce que la lecture a relevé (valeurs inconnues, montant aberrant…)."
     )
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="Message d'erreur, en français.")
 
 
 SUMMARY_PARAMETERS = [
@@ -114,7 +114,7 @@ def _invalid(detail: str) -> Status:
 
 @router.post(
     "/decp/classify",
-    response={200: ClassifyOut, 422: ErrorOut},
+    response={200: ClassifyOut, 422: ErrorOut, 429: ErrorOut},
     summary="Classer les considérations sociales d'un contrat publié (DECP)",
     description=(
         "Applique la règle de l'observatoire : « Clause sociale », « Critère social », "
@@ -132,6 +132,10 @@ def _invalid(detail: str) -> Status:
     auth=None,
 )
 def classify(request: HttpRequest) -> Status:
+    try:
+        count_public_call(door="decp", ip=client_ip(request), now=timezone.now())
+    except RateLimited as exc:
+        return Status(429, {"detail": exc.message, "errors": {}})
     try:
         payload = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):

@@ -110,3 +110,18 @@ def test_openapi_is_exact(client):
     bounded = next(option for option in share["anyOf"] if option.get("type") == "number")
     assert (bounded["minimum"], bounded["maximum"]) == (0, 1)
     assert set(summary["responses"]) == {"200", "404", "422"}
+
+
+def test_classify_is_rate_limited_per_ip(client, settings):
+    """The anonymous classification counts per IP in the shared cache (core.ratelimit)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.CLAUSES_PUBLIC_API_MAX_CALLS_PER_IP_PER_HOUR = 1
+    body = {"record": {"id": "X", "considerationsSociales": ["Clause sociale"]}}
+    first = client.post("/api/v1/decp/classify", body, content_type="application/json")
+    second = client.post("/api/v1/decp/classify", body, content_type="application/json")
+    assert first.status_code != 429
+    assert second.status_code == 429
+    assert "Trop d'appels" in second.json()["detail"]
+    cache.clear()
