@@ -40,6 +40,11 @@ def suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def are_suppressed() -> bool:
+    """True inside `suppressed()`: the notifications then email nobody either."""
+    return _suppressed.get()
+
+
 def _on_commit(callback: Callable[[], None]) -> None:
     if not _suppressed.get():
         transaction.on_commit(callback)

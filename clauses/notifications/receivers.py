@@ -6,6 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from clauses.desk import emails as desk_emails
 from clauses.desk.models import Request
 from clauses.hours.enums import DeclarationStatus
 from clauses.hours.models import DeclarationEvent, HourDeclaration
@@ -46,7 +47,9 @@ def on_request_waiting(sender: Any, *, desk_request: Request, event: str, **kwar
     notify(
         recipients=recipients.request_target_members(desk_request),
         # The desk emails the target's address; members are emailed only when it has none.
-        email=not recipients.request_target_address(desk_request),
+        # (and never while the desk's emails are switched off: demo seeding).
+        email=not desk_emails.are_suppressed()
+        and not recipients.request_target_address(desk_request),
         kind=NotificationKind.REQUEST_ROUTED,
         text=texts.get(event, texts["filed"]).format(
             ref=desk_request.reference, buyer=desk_request.buyer_name
