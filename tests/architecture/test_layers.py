@@ -13,8 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "clauses"
 
@@ -296,10 +294,5 @@ def oversized() -> dict[str, int]:
     return sizes
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="modules being split this session (issue 16; none over 800 lines at 06:15 UTC, "
-    "hours/rules.py at 800) — the integrator removes this mark once the splits have landed",
-)
 def test_no_module_over_800_lines():
     assert oversized() == {}
