@@ -64,6 +64,8 @@ def refresh() -> AggregatesRefresh:
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         cursor.execute(sql)
         rows = max(cursor.rowcount, 0)
+        if connection.vendor == "postgresql":  # fresh statistics for the planner
+            cursor.execute(f"ANALYZE {table}")
         return AggregatesRefresh.objects.create(
             refreshed_at=timezone.now(),
             rows=rows,
