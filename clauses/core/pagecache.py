@@ -33,7 +33,8 @@ from django.http import HttpRequest, HttpResponse
 
 VERSION_KEY = "network:version"
 # Bounded even though the version key keeps entries true: what no signal sees (a database
-# edited by hand) is right again after this many seconds.
+# edited by hand, `QuerySet.update()` or `bulk_create()` outside the loaders — call
+# `bump_network_version()` after them) is right again after this many seconds.
 TIMEOUT = 600
 CACHEABLE_STATUSES = {200, 404}
 
