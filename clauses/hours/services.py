@@ -434,9 +434,7 @@ def declarations_arrived(*, actor: Actor, declarations: Sequence[HourDeclaration
 def declaration_refused(*, actor: Actor, declaration: HourDeclaration) -> None:
     """A declaration was refused (or a fix asked), with its reason: the company is told,
     from HERE only (#12.9)."""
-    signals.declaration_sent_back.send(
-        sender=HourDeclaration, declaration=declaration, actor=actor
-    )
+    signals.declaration_sent_back.send(sender=HourDeclaration, declaration=declaration, actor=actor)
 
 
 # -- control ------------------------------------------------------------------------------

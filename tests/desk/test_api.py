@@ -225,7 +225,9 @@ def test_multipart_disguised_file_is_refused(client, network):
 def test_follow_with_the_private_token(client, network):
     filed = services.file_request(data=request_data(), now=at(2026, 6, 5))
     facilitator = actor_for(network.plaine)
-    services.reply(actor=facilitator, desk_request=filed.request, body="Bonjour !", now=at(2026, 6, 8))
+    services.reply(
+        actor=facilitator, desk_request=filed.request, body="Bonjour !", now=at(2026, 6, 8)
+    )
     services.add_internal_note(actor=facilitator, desk_request=filed.request, body="Secret interne")
     url = f"{BASE}/requests/{filed.request.reference}"
     response = client.get(url, {"token": filed.raw_follow_token})

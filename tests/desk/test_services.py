@@ -191,7 +191,10 @@ def test_workflow_take_charge_reply_buyer_reply_note_close(
         request.refresh_from_db()
         assert request.status == RequestStatus.IN_PROGRESS
         services.add_internal_note(
-            actor=facilitator, desk_request=request, body="Acheteur très motivé.", now=at(2026, 6, 10)
+            actor=facilitator,
+            desk_request=request,
+            body="Acheteur très motivé.",
+            now=at(2026, 6, 10),
         )
         services.reply(
             actor=facilitator,
@@ -243,7 +246,10 @@ def test_services_check_the_actor(network, file):
         lambda: services.buyer_reply(desk_request=request, body="x", token="mauvais"),
         lambda: services.buyer_reply(desk_request=request, body="x", actor=buyer),
         lambda: services.reassign(
-            actor=actor_for(network.plaine), desk_request=request, structure=network.est_a, comment="x"
+            actor=actor_for(network.plaine),
+            desk_request=request,
+            structure=network.est_a,
+            comment="x",
         ),
     ):
         with pytest.raises(PermissionDenied):
@@ -282,7 +288,9 @@ def test_reassignment_keeps_the_history(
     assert request.target_coordination == network.dep93
     coordinator = actor_for(network.dep93)
     with pytest.raises(ValidationError):
-        services.reassign(actor=coordinator, desk_request=request, structure=network.est_a, comment=" ")
+        services.reassign(
+            actor=coordinator, desk_request=request, structure=network.est_a, comment=" "
+        )
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assignment = services.reassign(

@@ -222,7 +222,9 @@ def test_detail_shows_the_exchange_without_internal_notes(client, buyers, networ
     desk_request = buyers["our_request"]
     facilitator = actor_for(network.plaine)
     services.reply(actor=facilitator, desk_request=desk_request, body="Voici nos conseils.")
-    services.add_internal_note(actor=facilitator, desk_request=desk_request, body="Secret du guichet")
+    services.add_internal_note(
+        actor=facilitator, desk_request=desk_request, body="Secret du guichet"
+    )
     login(client, buyers["agent"])
 
     response = client.get(my_request_url(desk_request))

@@ -320,7 +320,9 @@ def test_staff_attachment_download_goes_through_visibility(client, network):
 def test_dashboard_numbers_on_a_known_dataset(
     client, requests_, network, django_assert_max_num_queries
 ):
-    services.reply(actor=actor_for(network.plaine), desk_request=requests_["plaine"], body="Bonjour.")
+    services.reply(
+        actor=actor_for(network.plaine), desk_request=requests_["plaine"], body="Bonjour."
+    )
     login_member_of(client, network.regional, role=Role.COORDINATOR)
     client.get(DASHBOARD)
 

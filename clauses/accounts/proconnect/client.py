@@ -22,6 +22,8 @@ from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
 
+from clauses.core.tokens import new_token
+
 SCOPES = "openid email given_name usual_name siret uid idp_id"
 CLAIMS = json.dumps({"id_token": {"amr": {"essential": True}}}, separators=(",", ":"))
 ALGORITHMS = ["RS256", "ES256"]
@@ -113,8 +115,8 @@ def authorization_url(request: HttpRequest, *, next_url: str = "") -> str:
     if conf is None:
         raise ProConnectError("not_configured")
     metadata = discovery(conf)
-    state = secrets.token_urlsafe(32)
-    nonce = secrets.token_urlsafe(32)
+    state = new_token()
+    nonce = new_token()
     flows = dict(request.session.get(SESSION_FLOWS, {}))
     now = time.time()
     flows = {
@@ -278,7 +280,7 @@ def logout_url(request: HttpRequest, id_token: str) -> str | None:
         return None
     if not endpoint:
         return None
-    state = secrets.token_urlsafe(32)
+    state = new_token()
     request.session[SESSION_LOGOUT_STATE] = state
     params = {
         "id_token_hint": id_token,
