@@ -272,3 +272,15 @@ def test_company_page_query_budget_with_corrections_and_uncounted(
         page = client.get(reverse("hours:my_clauses"))
     assert page.status_code == 200
     assert "Relevé rectifié." in page.content.decode()
+
+
+def test_the_market_page_says_what_did_not_count_too(client, hw):
+    """#12.1 wherever counted hours appear: the market's own progress (buyer's view
+    included) lists the validated hours that did not count, by reason."""
+    march, april = late(hw)
+    validate(hw, march, april)
+    log(client, hw.base.buyer, Role.BUYER_AGENT)
+    page = client.get(reverse("markets:detail", args=[hw.clause.lot.market.pk])).content.decode()
+    assert "Heures validées mais non comptées" in page
+    assert "hors de la période d&#x27;éligibilité de la personne" in page
+    assert "Tardive" not in page
