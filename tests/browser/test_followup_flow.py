@@ -42,7 +42,9 @@ def test_facilitator_opens_a_participant_and_validates_eligibility(demo_mode, pa
     page.get_by_label("Type de justificatif vu").select_option(
         label="Avis de situation France Travail"
     )
-    page.get_by_label("Date du justificatif").fill(timezone.localdate().isoformat())
+    page.locator("#id_proof_date").fill(
+        timezone.localdate().isoformat()
+    )  # its label is also words of the start date's hint
     page.get_by_role("button", name="Valider l'éligibilité").click()
 
     expect(page.locator("h1")).to_have_text("Camille Démo-Durand")
