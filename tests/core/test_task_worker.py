@@ -15,6 +15,15 @@ from tests.core.tasks_for_tests import mark
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """The worker closes "old" connections between tasks, as a long-running process should;
+    inside a test transaction that would close the test's own connection (PostgreSQL)."""
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+
 @pytest.fixture
 def queued(tmp_path):
     with override_settings(TASKS=DATABASE_TASKS):
