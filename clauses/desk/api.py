@@ -222,16 +222,16 @@ def _wrong_route_types(payload: dict) -> dict[str, list[str]]:
     """The routing facts' JSON types, checked as the schema says (an empty object is not an
     empty list)."""
     errors: dict[str, list[str]] = {}
+    # A key given with null is a wrong type too: the schema allows leaving it out, not null.
     for name in ("execution_communes", "execution_departments"):
-        value = payload.get(name)
-        if value is not None and not (
-            isinstance(value, list) and all(isinstance(code, str) for code in value)
+        if name in payload and not (
+            isinstance(payload[name], list) and all(isinstance(c, str) for c in payload[name])
         ):
             errors[name] = ["Une liste de codes (chaînes de caractères) est attendue."]
     if not isinstance(payload.get("region_wide", False), bool):
         errors["region_wide"] = ["Un booléen (true ou false) est attendu."]
     for name in ("kind", "buyer_siret"):
-        if payload.get(name) is not None and not isinstance(payload[name], str):
+        if name in payload and not isinstance(payload[name], str):
             errors[name] = ["Une chaîne de caractères est attendue."]
     return errors
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from clauses.core.apis import ErrorOut
@@ -53,9 +53,18 @@ class LineIn(Schema):
         None, ge=0, le=rules.MAX_AMOUNT, description="Montant estimé en euros HT"
     )
     duration_months: int | None = Field(
-        None, ge=1, le=rules.MAX_DURATION_MONTHS, description="Durée en mois"
+        None, ge=1, le=rules.MAX_DURATION_MONTHS, strict=True, description="Durée en mois"
     )
     launch_date: date | None = Field(None, description="Lancement prévu (AAAA-MM-JJ)")
+
+    @field_validator("launch_date", mode="before")
+    @classmethod
+    def _a_date_is_text(cls, value: object) -> object:
+        """JSON has no date type: the schema says a string (AAAA-MM-JJ); a number (which
+        pydantic would read as a timestamp) is refused."""
+        if value is not None and not isinstance(value, str | date):
+            raise ValueError("date attendue au format AAAA-MM-JJ")
+        return value
 
 
 class AnalyseIn(Schema):

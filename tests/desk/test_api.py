@@ -272,3 +272,11 @@ def test_inbox_with_a_token(client, network):
 def test_inbox_without_token_is_401(client, network):
     response = client.get(f"{BASE}/requests")
     assert response.status_code == 401
+
+
+def test_route_refuses_null_where_the_schema_says_a_list(client):
+    """Found by Schemathesis: `"execution_departments": null` was routed (200)."""
+    body = {"kind": "social_advice", "execution_departments": None}
+    response = client.post(f"{BASE}/route", body, content_type="application/json")
+    assert response.status_code == 422
+    assert "execution_departments" in response.json()["errors"]

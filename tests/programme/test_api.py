@@ -166,3 +166,14 @@ def test_the_public_analysis_is_rate_limited_per_ip(client, settings):
     schema = client.get("/api/v1/openapi.json").json()
     assert "429" in schema["paths"]["/api/v1/programme/analyse"]["post"]["responses"]
     cache.clear()
+
+
+@pytest.mark.parametrize("bad", [{"launch_date": 0}, {"duration_months": "12"}])
+def test_values_of_the_wrong_json_type_are_refused(client, bad):
+    """Found by Schemathesis: a number for the launch date was read as a timestamp, a text
+    for the duration as a number; the schema says otherwise, so does the server now."""
+    line = {"title": "Travaux", "kind": "works", **bad}
+    body = {"buyer_kind": "local_authority", "lines": [line]}
+    response = client.post("/api/v1/programme/analyse", body, content_type="application/json")
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {f"lines.0.{next(iter(bad))}"}
