@@ -14,6 +14,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _fresh_network_cache():
     """A test's rolled-back writes must not leave cached public pages for the next test
     (clauses.core.pagecache): every test starts with a new network version."""
+    from django.core.cache import cache
+
     from clauses.core.pagecache import bump_network_version
 
+    cache.clear()  # rate-limit windows too: no test inherits another's counts
     bump_network_version()

@@ -40,6 +40,7 @@ from clauses.accounts.models import (
     User,
 )
 from clauses.accounts.validators import validate_siret
+from clauses.core import ratelimit
 from clauses.core.tokens import hash_token, make_token
 from clauses.network.enums import CoordinationLevel
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure
@@ -162,12 +163,34 @@ def password_reset_allowed(*, email: str, ip: str | None) -> bool:
     """Whether one more reset email may be sent: at most `PASSWORD_RESET_MAX_PER_EMAIL`
     per address and `PASSWORD_RESET_MAX_PER_IP` per IP in a window (counted in the login
     journal, shared by every process). The page answers the same either way."""
-    since = timezone.now() - timedelta(minutes=settings.CLAUSES_LOGIN_LOCK_MINUTES)
-    sent = LoginEvent.objects.filter(reason=LoginEventReason.PASSWORD_RESET, created_at__gt=since)
+    now = timezone.now()
+    minutes = settings.CLAUSES_LOGIN_LOCK_MINUTES
+    sent = LoginEvent.objects.filter(
+        reason=LoginEventReason.PASSWORD_RESET, created_at__gt=now - timedelta(minutes=minutes)
+    )
     email = (email or "").strip().lower()
     if email and sent.filter(email=email).count() >= PASSWORD_RESET_MAX_PER_EMAIL:
         return False
-    return not (ip and sent.filter(ip=ip).count() >= PASSWORD_RESET_MAX_PER_IP)
+    if ip and sent.filter(ip=ip).count() >= PASSWORD_RESET_MAX_PER_IP:
+        return False
+    # The journal counts what was sent; simultaneous requests all read the same count, so a
+    # slot is also taken atomically in the shared cache (core.ratelimit): a burst cannot pass.
+    limits = []
+    if email:
+        limits.append(
+            ratelimit.window(
+                "reset:email", email, PASSWORD_RESET_MAX_PER_EMAIL, "", now, minutes * 60
+            )
+        )
+    if ip:
+        limits.append(
+            ratelimit.window("reset:ip", ip, PASSWORD_RESET_MAX_PER_IP, "", now, minutes * 60)
+        )
+    try:
+        ratelimit.take_all(limits)
+    except ratelimit.RateLimited:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------

@@ -48,6 +48,12 @@ def daily(kind: str, value: str, limit: int, message: str, now: datetime) -> Lim
     return Limit(f"{kind}:{_digest(value)}:{now:%Y%m%d}", limit, DAY, message)
 
 
+def window(kind: str, value: str, limit: int, message: str, now: datetime, seconds: int) -> Limit:
+    """A fixed window of `seconds` (e.g. the login lock's 15 minutes) for `value`."""
+    bucket = int(now.timestamp()) // seconds
+    return Limit(f"{kind}:{_digest(value)}:{bucket}", limit, seconds, message)
+
+
 def take(limit: Limit) -> bool:
     """Count one in the window, atomically; False (and nothing counted) over the limit."""
     cache.add(limit.key, 0, timeout=limit.ttl)

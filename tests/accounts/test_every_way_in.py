@@ -104,3 +104,27 @@ class TestPasswordReset:
         assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
         assert len(mail.outbox) == 1
         assert LoginEvent.objects.filter(reason=LoginEventReason.PASSWORD_RESET).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_burst_of_reset_requests_cannot_pass_the_limit():
+    """All read the same journal count at once; the atomic slot in the shared cache lets
+    exactly the allowance through."""
+    import threading
+
+    from django.db import connections
+
+    from clauses.accounts import services
+
+    allowed: list[bool] = []
+
+    def ask() -> None:
+        allowed.append(services.password_reset_allowed(email="rafale@example.fr", ip=None))
+        connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert allowed.count(True) == services.PASSWORD_RESET_MAX_PER_EMAIL
