@@ -57,6 +57,12 @@ def browser():
     # Set for the browser tests only: the rest of the suite keeps Django's guard.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import expect
+
+    # A filing routes, writes the journal and sends its emails before it answers: on a
+    # loaded 2-core CI machine that took over Playwright's default 5 s once (CI, 2026-12-06).
+    # Assertions wait up to 20 s; a page that truly fails still fails, only later.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
@@ -93,7 +99,7 @@ def console() -> ConsoleLog:
 def page(browser, console: ConsoleLog, site_data) -> Iterator:
     """A fresh browser context and page in French; its console is checked after the test."""
     context = browser.new_context(locale="fr-FR", base_url=site_data.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     page = context.new_page()
 
     def on_console(message) -> None:
