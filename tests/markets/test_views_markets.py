@@ -235,6 +235,21 @@ def test_market_page_shows_facts_lots_hours_and_how_they_were_obtained(client, w
     assert "Non obligatoire" in html
 
 
+def test_the_market_page_shows_its_decp_identifier(client, world):
+    """#13.2: a market carries its DECP identifier, on its page too (not only the form)."""
+    market = world.market()
+    log_in(client, world, "buyer")
+    html = text(client.get(f"/marches/{market.pk}/"))
+    assert "Identifiant DECP" in html
+    assert "Non renseigné" in html
+    Market.objects.filter(pk=market.pk).update(decp_id="2026-ST-DENIS-0042")
+    for who in ("buyer", "facilitator"):
+        log_in(client, world, who)
+        html = text(client.get(f"/marches/{market.pk}/"))
+        assert "2026-ST-DENIS-0042" in html, who
+        assert "Non renseigné" not in html, who
+
+
 def test_mandatory_condition_asks_for_the_derogation_reason(client, world):
     market = mandatory_market(world)
     log_in(client, world, "buyer")
