@@ -26,7 +26,7 @@ from clauses.hours.enums import LIVE_STATUSES, DeclarationStatus
 from clauses.hours.models import HourDeclaration
 from clauses.hours.selectors import Uncounted
 from clauses.markets.models import Lot, Market
-from clauses.reporting import queries
+from clauses.reporting import queries, snapshots
 from clauses.reporting.models import AggregatesRefresh, MarketMonthHours
 from clauses.reporting.periods import Period
 
@@ -66,11 +66,13 @@ def refresh() -> AggregatesRefresh:
         rows = max(cursor.rowcount, 0)
         if connection.vendor == "postgresql":  # fresh statistics for the planner
             cursor.execute(f"ANALYZE {table}")
-        return AggregatesRefresh.objects.create(
+        done = AggregatesRefresh.objects.create(
             refreshed_at=timezone.now(),
             rows=rows,
             duration_ms=int((time.monotonic() - started) * 1000),
         )
+        snapshots.prune(done.refreshed_at)  # stale from now on: the next read recomputes
+        return done
 
 
 def last_refresh() -> datetime | None:

@@ -48,3 +48,31 @@ class AggregatesRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refreshed_at:%d/%m/%Y %H:%M}"
+
+
+class ReviewSnapshot(models.Model):
+    """The figures of a closed period's report, computed once and kept (#15): a review or
+    a clause report of one scope as one reader's visibility draws it, for one period, from
+    one rebuild of the aggregates (`refreshed_at`, « chiffres arrêtés au … »).
+
+    `key` is a digest of the scope's kind and key, the period, and the SQL of the scope's
+    markets and requests as the reader's policies built them — two readers share a
+    snapshot only when their policies give them the very same rows to count. Snapshots
+    older than the last rebuild are not read, and deleted by the next rebuild."""
+
+    key = models.CharField("empreinte", max_length=64, unique=True)
+    kind = models.CharField("type", max_length=20)
+    scope_key = models.CharField("périmètre", max_length=40)
+    start = models.DateField("début")
+    end = models.DateField("fin")
+    refreshed_at = models.DateTimeField("agrégats du")
+    computed_at = models.DateTimeField("calculé le")
+    duration_ms = models.PositiveIntegerField("durée du calcul (ms)")
+    figures = models.JSONField("chiffres")
+
+    class Meta:
+        verbose_name = "bilan arrêté"
+        verbose_name_plural = "bilans arrêtés"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.scope_key} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"

@@ -19,7 +19,7 @@ from clauses.hours.selectors import Uncounted
 from clauses.markets.enums import ConsiderationKind
 from clauses.markets.models import Market
 from clauses.markets.rules import MarketKind
-from clauses.reporting import aggregates, masking, queries
+from clauses.reporting import aggregates, figures, masking, queries, snapshots
 from clauses.reporting.periods import Period
 from clauses.reporting.policies import Scope
 from clauses.territories.models import Department
@@ -238,9 +238,9 @@ def uncounted_table(uncounted: list[Uncounted]) -> Table:
     return table
 
 
-def people_tables(markets, period: Period, profile: dict[str, int]) -> list[Table]:  # noqa: ANN001
-    """Profile (`queries.profile`, computed once by the caller), eligibility, modalities,
-    contract types, outcomes (5 queries)."""
+def people_tables(figures: dict) -> list[Table]:
+    """Profile, eligibility, modalities, contract types, outcomes (`figures.collect_clause`)."""
+    profile = figures["profile"]
     tables = [
         _people_table(
             "genre",
@@ -277,7 +277,7 @@ def people_tables(markets, period: Period, profile: dict[str, int]) -> list[Tabl
             "eligibilite",
             "Participants par critère d'éligibilité",
             "Critère",
-            queries.eligibility(markets, period),
+            figures["eligibility"],
             total_shown=False,
             note="Une personne peut relever de plusieurs critères : pas de total.",
         ),
@@ -285,52 +285,74 @@ def people_tables(markets, period: Period, profile: dict[str, int]) -> list[Tabl
             "modalites",
             "Contrats par modalité de mise en œuvre",
             "Modalité",
-            _choices_items(
-                queries.assignments_by(markets, period, "modality"), FulfilmentModality.choices
-            ),
+            _choices_items(figures["modality"], FulfilmentModality.choices),
             value_header="Contrats",
         ),
         _people_table(
             "contrats",
             "Contrats par type",
             "Type de contrat",
-            _choices_items(
-                queries.assignments_by(markets, period, "contract_type"), ContractType.choices
-            ),
+            _choices_items(figures["contract"], ContractType.choices),
             value_header="Contrats",
         ),
         _people_table(
             "sorties",
             "Sorties enregistrées sur la période",
             "Type de sortie",
-            _choices_items(queries.outcomes(markets, period), OutcomeCategory.choices),
+            _choices_items(figures["outcomes"], OutcomeCategory.choices),
             value_header="Sorties",
         ),
     ]
     return tables
 
 
+def _figures(kind: str, scope: Scope, period: Period, today: date, collect, extra: str = ""):  # noqa: ANN001, ANN202
+    """(figures, frozen_at): a closed period read once the aggregates exist is kept
+    (`snapshots`), its hours from the aggregates; any other period is computed live."""
+    frozen_at = aggregates.use_for(period, today)
+    if frozen_at is None:
+        return collect(queries), None
+    found = snapshots.kept(kind, scope, period, frozen_at, lambda: collect(aggregates), extra=extra)
+    return found, frozen_at
+
+
 def clause_report(
     scope: Scope, period: Period, *, market: Market | None = None, today: date | None = None
 ) -> Report:
     """A buyer's clause report (one market or all its markets): 10 queries whatever the
-    volume (hours 3, uncounted hours by reason 1, profile 1, people tables 5), one more for
-    a closed period (the last rebuild of the aggregates, which its hours then read:
-    `aggregates.use_for`)."""
+    volume (hours 3, uncounted hours by reason 1, profile 1, people tables 5). A closed
+    period, once the aggregates exist, is computed once and kept (`snapshots`): then two
+    queries (the last rebuild, the kept figures)."""
     today = today or timezone.localdate()
     markets = scope.markets.filter(pk=market.pk) if market else scope.markets
-    frozen_at = aggregates.use_for(period, today)
-    source = aggregates if frozen_at else queries
-    figures = source.hours(markets, period)
-    profile = queries.profile(markets, period)
-    summary = Summary(figures, masking.mask_count(profile["total"]), min(today, period.end))
+    found, frozen_at = _figures(
+        "clause",
+        scope,
+        period,
+        today,
+        lambda source: figures.collect_clause(markets, period, source),
+        extra=str(market.pk) if market else "",
+    )
+    return _clause_report(scope, period, found, today, frozen_at, market)
+
+
+def _clause_report(
+    scope: Scope,
+    period: Period,
+    found: dict,
+    today: date,
+    frozen_at: datetime | None,
+    market: Market | None = None,
+) -> Report:
+    profile = found["profile"]
+    summary = Summary(found["hours"], masking.mask_count(profile["total"]), min(today, period.end))
     title = f"Rapport de clause — {scope.label}"
     if market is not None:
         title += f" — {market.reference}"
     report = Report(title, period, summary, generated_at=today, frozen_at=frozen_at)
-    uncounted = source.uncounted(markets, period)
+    uncounted = found["uncounted"]
     report.figures = _summary_figures(summary, uncounted)
-    report.tables = [uncounted_table(uncounted), *people_tables(markets, period, profile)]
+    report.tables = [uncounted_table(uncounted), *people_tables(found)]
     return report
 
 
@@ -355,18 +377,17 @@ def _plain_table(
 
 def review(scope: Scope, period: Period, *, today: date | None = None) -> Report:
     """The review of a structure, a coordination, a département, a region or a buyer:
-    about 20 queries whatever the volume (the budgets: tests/reporting/test_query_budgets.py).
+    about 25 queries whatever the volume (the budgets: tests/reporting/test_query_budgets.py);
+    a closed period, once the aggregates exist, is computed once and kept (`snapshots`).
     Hours by département are by the buyer's département (`HOURS_BY_DEPARTMENT_NOTE`)."""
     today = today or timezone.localdate()
-    markets = scope.markets
-    report = clause_report(scope, period, today=today)
-    report.title = scope.title
-    hours_figures = report.summary.hours
-
-    desk = queries.desk(scope.requests, period, scope.department_codes)
-    department_names = dict(
-        Department.objects.filter(code__in=scope.department_codes).values_list("code", "name")
+    found, frozen_at = _figures(
+        "review", scope, period, today, lambda source: figures.collect_review(scope, period, source)
     )
+    report = _clause_report(scope, period, found, today, frozen_at)
+    report.title = scope.title
+    desk = found["desk"]
+    department_names = found["department_names"]
     desk_tables = [
         _plain_table(
             "guichet_objet",
@@ -404,14 +425,9 @@ def review(scope: Scope, period: Period, *, today: date | None = None) -> Report
                 total=False,
             )
         )
-    by_kind = queries.markets_by(markets, period, "kind")
-    by_division = queries.markets_by(markets, period, "division")
-    divisions = queries.division_labels([c for c in by_division if c])
-    by_band = queries.markets_by(markets, period, "band")
-    clauses = queries.clauses_by_kind(markets, period)
-    source = aggregates if report.frozen_at else queries
-    by_department = source.hours_by_department(markets, period)
-    by_month = source.hours_by_month(markets, period)
+    by_kind, by_division, by_band = found["by_kind"], found["by_division"], found["by_band"]
+    divisions, clauses = found["divisions"], found["clauses"]
+    by_department, by_month = found["by_department"], found["by_month"]
     market_tables = [
         _plain_table(
             "marches_type",
@@ -477,9 +493,7 @@ def review(scope: Scope, period: Period, *, today: date | None = None) -> Report
             note=HOURS_BY_DEPARTMENT_NOTE,
         ),
     ]
-    network = queries.network(
-        scope.department_codes if scope.structure_ids is None else None, scope.structure_ids
-    )
+    network = found["network"]
     network_table = Table(
         "reseau",
         "Le réseau : facilitateurs et structures en activité",
@@ -501,7 +515,6 @@ def review(scope: Scope, period: Period, *, today: date | None = None) -> Report
     ]
     if scope.map_region_id is not None:
         report.map = hours_map(scope.department_codes, by_department)
-    del hours_figures
     return report
 
 
@@ -553,28 +566,28 @@ def consolidation(markets, group: str, year: int) -> list[tuple[str, dict]]:  # 
 
     period = year_period(year)
     path = "buyer__department__region__code" if group == "region" else "buyer__department__code"
-    figures = queries.grouped(markets, period, path)
+    grouped = queries.grouped(markets, period, path)
     departments = list(Department.objects.values("code", "name", "region__code"))
     network = queries.network([d["code"] for d in departments])
     if group == "region":
         labels = dict(Region.objects.values_list("code", "name"))
-        keys = sorted({d["region__code"] for d in departments if d["region__code"] in figures})
-        keys = sorted(set(keys) | {k for k in figures if k})
+        keys = sorted({d["region__code"] for d in departments if d["region__code"] in grouped})
+        keys = sorted(set(keys) | {k for k in grouped if k})
         of = {d["code"]: d["region__code"] for d in departments}
     else:
         labels = {d["code"]: d["name"] for d in departments}
-        keys = sorted(k for k in figures if k)
+        keys = sorted(k for k in grouped if k)
         of = {d["code"]: d["code"] for d in departments}
     staff: dict[str, list[int]] = {}
     for code, (facilitators, structures) in network.per_department.items():
         bucket = staff.setdefault(of.get(code, ""), [0, 0])
         bucket[0] += facilitators
         bucket[1] += structures
-    if "" in figures:
+    if "" in grouped:
         keys.append("")
     rows = []
     for key in keys:
-        values = dict(figures.get(key, {}))
+        values = dict(grouped.get(key, {}))
         hours_value = values.get("hours", Decimal(0))
         values["hours"] = float(round(hours_value, 2))
         values["fte"] = float((hours_value / queries.FTE_HOURS).quantize(Decimal("0.01")))
