@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "clauses.followup",
     "clauses.hours",
     "clauses.reporting",
+    "clauses.history",
     "clauses.programme",
     "clauses.observatory",
     "clauses.notifications",  # listens to desk and hours (their signals), below the top app

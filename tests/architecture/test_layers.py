@@ -29,6 +29,7 @@ LAYERS = (
     "followup",
     "hours",
     "reporting",
+    "history",  # history imports: followup, markets, hours (#14.1)
     "programme",
     "observatory",
     "notifications",  # listens to desk and hours through their signals (#12.9)
