@@ -18,6 +18,7 @@ from clauses.network.enums import CoordinationLevel, PartnerKind
 from clauses.network.forms import RESULTS_ID, FindFacilitatorForm
 from clauses.network.models import Coordination, Facilitator, FacilitatorStructure, Partner
 from clauses.network.selectors import department_table, facilitation_for
+from clauses.territories.index import search_communes
 from clauses.territories.maps import GeometryError, project_shapes
 from clauses.territories.models import Commune, Department, Region
 from clauses.territories.search import looks_like_code
@@ -47,7 +48,7 @@ def find_communes(query: str) -> Matches:
     A Paris postcode matches the arrondissement and Paris itself: the arrondissement is
     what the person means, so Paris is dropped when one of its arrondissements is listed.
     """
-    found = list(Commune.objects.search(query).with_department()[: SUGGESTIONS + 1])
+    found = search_communes(query, SUGGESTIONS + 1)  # Commune.objects.search, from memory
     more = len(found) > SUGGESTIONS
     found = found[:SUGGESTIONS]
     if looks_like_code(query):

@@ -6,6 +6,7 @@ from ninja.errors import HttpError
 
 from clauses.core.apis import ErrorOut
 from clauses.core.pagecache import cached_lookup
+from clauses.territories.index import search_communes as find
 from clauses.territories.models import Commune
 
 router = Router(tags=["Territoires"])
@@ -75,11 +76,8 @@ class CommuneDetailOut(CommuneOut):
     ),
 )
 def search_communes(request: HttpRequest, filters: Query[CommuneSearchQuery]) -> list[Commune]:
-    return cached_lookup(
-        "communes",
-        filters.q,
-        lambda: list(Commune.objects.search(filters.q).with_department()[:SEARCH_LIMIT]),
-    )
+    # The in-memory index (same answers as Commune.objects.search), then the shared cache.
+    return cached_lookup("communes", filters.q, lambda: find(filters.q, SEARCH_LIMIT))
 
 
 @router.get(
