@@ -19,6 +19,7 @@ urlpatterns = [
     # ProConnect (404 unless configured)
     path("proconnect/", proconnect_views.start, name="proconnect_login"),
     path("proconnect/retour/", proconnect_views.callback, name="proconnect_callback"),
+    path("proconnect/inscription/", proconnect_views.signup, name="proconnect_signup"),
     path("proconnect/deconnexion/", proconnect_views.logout_done, name="proconnect_logout_done"),
     path("", views.account, name="account"),
     # Two-factor authentication

@@ -6,7 +6,9 @@
 //
 // PORT (default 9400), ISSUER (default http://127.0.0.1:PORT), CLIENT_ID,
 // CLIENT_SECRET (defaults clauses-demo / clauses-demo-secret), REDIRECT_URIS and
-// POST_LOGOUT_REDIRECT_URIS (comma-separated; defaults: the demo on 127.0.0.1:8000), IDENTITIES
+// POST_LOGOUT_REDIRECT_URIS (comma-separated; defaults: the demo on 127.0.0.1:8000),
+// OTHER_CLIENT_ID and OTHER_CLIENT_SECRET (optional: another relying party with the same
+// redirect URIs, whose tokens the tests present to Clauses: wrong audience), IDENTITIES
 // (JSON: {"agent@example.fr": {"given_name": ..., "usual_name": ..., "siret": ...,
 // "uid": ..., "idp_id": ..., "amr": ["pwd", "mfa"]}}; default demo-identities.json). The login page takes an email and
 // no password (a test identity provider): POST /interaction/<uid>/login with `email`.
@@ -24,25 +26,28 @@ const list = (value) => (value || "").split(",").filter(Boolean);
 
 const CLAIMS = ["email", "given_name", "usual_name", "siret", "uid", "idp_id"];
 
+const client = (client_id, client_secret) => ({
+  client_id,
+  client_secret,
+  redirect_uris: list(process.env.REDIRECT_URIS || "http://127.0.0.1:8000/compte/proconnect/retour/"),
+  post_logout_redirect_uris: list(
+    process.env.POST_LOGOUT_REDIRECT_URIS || "http://127.0.0.1:8000/compte/proconnect/deconnexion/",
+  ),
+  response_types: ["code"],
+  grant_types: ["authorization_code"],
+  token_endpoint_auth_method: "client_secret_post",
+  id_token_signed_response_alg: "RS256",
+  userinfo_signed_response_alg: "RS256",
+});
+const clients = [
+  client(process.env.CLIENT_ID || "clauses-demo", process.env.CLIENT_SECRET || "clauses-demo-secret"),
+];
+if (process.env.OTHER_CLIENT_ID) {
+  clients.push(client(process.env.OTHER_CLIENT_ID, process.env.OTHER_CLIENT_SECRET));
+}
+
 const configuration = {
-  clients: [
-    {
-      client_id: process.env.CLIENT_ID || "clauses-demo",
-      client_secret: process.env.CLIENT_SECRET || "clauses-demo-secret",
-      redirect_uris: list(
-        process.env.REDIRECT_URIS || "http://127.0.0.1:8000/compte/proconnect/retour/",
-      ),
-      post_logout_redirect_uris: list(
-        process.env.POST_LOGOUT_REDIRECT_URIS ||
-          "http://127.0.0.1:8000/compte/proconnect/deconnexion/",
-      ),
-      response_types: ["code"],
-      grant_types: ["authorization_code"],
-      token_endpoint_auth_method: "client_secret_post",
-      id_token_signed_response_alg: "RS256",
-      userinfo_signed_response_alg: "RS256",
-    },
-  ],
+  clients,
   // ProConnect: each claim has its own scope of the same name.
   claims: Object.fromEntries([["openid", ["sub"]], ["amr", null], ...CLAIMS.map((c) => [c, [c]])]),
   scopes: ["openid", ...CLAIMS],
