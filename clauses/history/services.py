@@ -92,6 +92,9 @@ class Preview:
     would_match: dict[str, int] = field(default_factory=dict)
     would_skip: dict[str, int] = field(default_factory=dict)
     row_count: int = 0
+    # Hours that would not count, per clause and reason: [{market, lot, clause, rule,
+    # reason, hours}] (the same as `HistoryImport.uncounted` after the import).
+    uncounted: list[dict] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -302,6 +305,7 @@ def preview(
     result.would_create = dict(the_plan.created)
     result.would_match = dict(the_plan.matched)
     result.would_skip = dict(the_plan.skipped)
+    result.uncounted = the_plan.uncounted
     return result
 
 
@@ -356,6 +360,7 @@ def run_import(
                 sha256=table.sha256,
                 row_count=table.row_count,
                 counts=counts,
+                uncounted=the_plan.uncounted,
             )
             if upload is not None:
                 HistoryUpload.objects.filter(pk=upload.pk).update(imported_at=timezone.now())
