@@ -1,5 +1,5 @@
 """The notifications page (paginated), mark read (one, all) and the email preference.
-A person reads and marks only their own notifications (404 otherwise)."""
+A person reads and marks only their own notifications (404 otherwise: `policies`)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from clauses.notifications import services
+from clauses.access.actors import actor_for_request
+from clauses.notifications import policies, services
 from clauses.notifications.forms import PreferenceForm
-from clauses.notifications.models import Notification
 from clauses.notifications.selectors import notifications_of, unread_count
 
 PER_PAGE = 20
@@ -34,7 +34,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification = get_object_or_404(
+        policies.visible_notifications(actor_for_request(request)), pk=pk
+    )
     services.mark_read(user=request.user, notification=notification)
     target = notification.link if request.POST.get("open") else ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -32,6 +32,7 @@ from tests.access.helpers import login
 from tests.followup import matrix as followup_matrix
 from tests.hours import matrix as hours_matrix
 from tests.markets import matrix as markets_matrix
+from tests.notifications import matrix as notifications_matrix
 from tests.observatory import matrix as observatory_matrix
 from tests.programme import matrix as programme_matrix
 from tests.reporting import matrix as reporting_matrix
@@ -191,6 +192,17 @@ KINDS["programme"] = RecordKind(
         "U": programme_matrix.can_review,
         "D": programme_matrix.can_delete,
     },
+)
+
+# Notifications (clauses.notifications.policies): one waiting for the actor (own) and one
+# waiting for a colleague of its organisation (other). U = mark as read. See
+# tests/notifications/matrix.py.
+KINDS["notification"] = RecordKind(
+    name="notification",
+    own=lambda w, role: notifications_matrix.record(w, role, "own"),
+    other=lambda w, role: notifications_matrix.record(w, role, "other"),
+    visible=notifications_matrix.visible,
+    can={"C": None, "U": notifications_matrix.can_mark_read, "D": None},
 )
 
 # fmt: off
@@ -374,6 +386,21 @@ EXPECTED = {
         "partner":                  ("-----", "-----"),
         "platform_admin":           ("LRCUD", "LRCUD"),
     },
+    # A notification is its recipient's alone: not a colleague's, a coordinator's nor an
+    # administrator's to read or mark (#12.9).
+    "notification": {
+        "anonymous":                ("--·-·", "--·-·"),
+        "buyer_agent":              ("LR·U·", "--·-·"),
+        "buyer_org_admin":          ("LR·U·", "--·-·"),
+        "company_contact":          ("LR·U·", "--·-·"),
+        "facilitator":              ("LR·U·", "--·-·"),
+        "local_coordinator":        ("LR·U·", "--·-·"),
+        "departmental_coordinator": ("LR·U·", "--·-·"),
+        "regional_coordinator":     ("LR·U·", "--·-·"),
+        "national_coordinator":     ("LR·U·", "--·-·"),
+        "partner":                  ("LR·U·", "--·-·"),
+        "platform_admin":           ("LR·U·", "--·-·"),
+    },
 }
 # fmt: on
 
@@ -447,6 +474,10 @@ def test_a_token_never_manages_nor_reads_tokens_or_audit(world: World, role: str
     assert not policies.can_manage_members(actor, membership.organisation)
     assert not policies.can_create_token(actor, membership.organisation)
     assert not actor.can_see_personal_data
+    # nor the notifications of the person the token stands for (they are for people)
+    waiting = notifications_matrix.record(world, role, "own")
+    assert not notifications_matrix.visible(actor).filter(pk=waiting.pk).exists()
+    assert not notifications_matrix.can_mark_read(actor, waiting)
 
 
 # -- pages ----------------------------------------------------------------------------
@@ -829,3 +860,30 @@ def test_observatory_pages(world: World, role: str, client):
                 assert contract.buyer_name in response.content.decode(), (role, url)
             else:
                 assert response.status_code == (302 if role == "anonymous" else 404), (role, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_notification_pages(world: World, role: str, client):
+    """The pages agree with the policy: the list shows the own notification only; marking
+    the other one read answers 404 and changes nothing (anonymous: sent to log in)."""
+    login(client, world.memberships.get(role))
+    own_expected, other_expected = EXPECTED["notification"][role]
+    own = notifications_matrix.record(world, role, "own")
+    other = notifications_matrix.record(world, role, "other")
+    response = client.get(reverse("notifications:list"))
+    if role == "anonymous":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert (own.text in content) == ("L" in own_expected)
+        assert (other.text in content) == ("L" in other_expected)
+    for notification, expected in ((own, own_expected), (other, other_expected)):
+        response = client.post(reverse("notifications:mark_read", args=[notification.pk]))
+        notification.refresh_from_db()
+        if "U" in expected:
+            assert response.status_code == 302, role
+            assert notification.read_at is not None, role
+        else:
+            assert response.status_code == (302 if role == "anonymous" else 404), role
+            assert notification.read_at is None, role
