@@ -6,7 +6,7 @@ from ninja.errors import HttpError
 
 from clauses.core.apis import ErrorOut
 from clauses.core.pagecache import cached_lookup
-from clauses.territories.index import search_communes as find
+from clauses.territories.index import search_entries
 from clauses.territories.models import Commune
 
 router = Router(tags=["Territoires"])
@@ -30,14 +30,6 @@ class CommuneOut(Schema):
     department: str = Field(description="Code du département, par exemple « 93 ».")
     postcodes: list[str] = Field(description="Codes postaux de la commune.")
 
-    @staticmethod
-    def resolve_department(obj: Commune) -> str:
-        return obj.department.code
-
-    @staticmethod
-    def resolve_postcodes(obj: Commune) -> list[str]:
-        return obj.postcode_list
-
 
 class CommuneDetailOut(CommuneOut):
     kind: str = Field(description="« commune » ou « arrondissement » (arrondissement municipal).")
@@ -49,6 +41,14 @@ class CommuneDetailOut(CommuneOut):
     ept: str | None = Field(description="SIREN de l'établissement public territorial.")
     lat: float | None = Field(description="Latitude du centre (WGS84).")
     lon: float | None = Field(description="Longitude du centre (WGS84).")
+
+    @staticmethod
+    def resolve_department(obj: Commune) -> str:
+        return obj.department.code
+
+    @staticmethod
+    def resolve_postcodes(obj: Commune) -> list[str]:
+        return obj.postcode_list
 
     @staticmethod
     def resolve_parent(obj: Commune) -> str | None:
@@ -75,9 +75,22 @@ class CommuneDetailOut(CommuneOut):
         "avant Paris). Un texte vide ou sans lettre ni chiffre renvoie une liste vide."
     ),
 )
-def search_communes(request: HttpRequest, filters: Query[CommuneSearchQuery]) -> list[Commune]:
-    # The in-memory index (same answers as Commune.objects.search), then the shared cache.
-    return cached_lookup("communes", filters.q, lambda: find(filters.q, SEARCH_LIMIT))
+def search_communes(request: HttpRequest, filters: Query[CommuneSearchQuery]) -> list[dict]:
+    # The in-memory index (same answers as Commune.objects.search, no query), kept in the
+    # shared cache too: a hit is one cache read.
+    return cached_lookup("communes", filters.q, lambda: _found(filters.q))
+
+
+def _found(query: str) -> list[dict]:
+    return [
+        {
+            "insee": entry.insee,
+            "name": entry.name,
+            "department": entry.department,
+            "postcodes": list(entry.postcodes),
+        }
+        for entry in search_entries(query, SEARCH_LIMIT)
+    ]
 
 
 @router.get(

@@ -32,8 +32,19 @@ Hit = tuple[int, int | None]  # (row number in the index's order, rank)
 
 
 @dataclass(frozen=True)
+class Entry:
+    """What the commune search API answers for a commune (no database needed)."""
+
+    pk: int
+    insee: str
+    name: str
+    department: str  # its code, e.g. "93"
+    postcodes: tuple[str, ...]  # as Commune.postcode_list
+
+
+@dataclass(frozen=True)
 class CommuneIndex:
-    pks: tuple[int, ...]  # row number → Commune pk, most populated first
+    entries: tuple[Entry, ...]  # row number → the commune, most populated first
     names: str  # "\n" + one folded name per row, each followed by "\n"
     name_starts: tuple[int, ...]  # row number → offset of its name in `names`
     codes: str  # "\n|insee|postcode|…" per row: codes start after a "|"
@@ -46,21 +57,25 @@ class CommuneIndex:
     @classmethod
     def from_rows(
         cls,
-        rows: list[tuple[int, str, str, int, str, str]],
+        rows: list[tuple[int, str, str, int, str, str, str, str]],
         postcodes: dict[int, list[str]],
     ) -> "CommuneIndex":
-        """`rows`: (pk, insee, search_name, population, kind, name); `postcodes`: pk →
-        its postcodes (La Poste's pairs, as the queryset reads them)."""
+        """`rows`: (pk, insee, search_name, population, kind, name, département code,
+        the `postcodes` field); `postcodes`: pk → its postcodes in La Poste's pairs (what
+        the queryset matches)."""
         ordered = sorted(rows, key=lambda r: (-r[3], r[2], r[5], r[0]))
-        pks, name_starts, code_starts = [], [], []
+        entries, name_starts, code_starts = [], [], []
         names, codes = ["\n"], ["\n"]
         name_offset = code_offset = 1
         by_name: dict[str, list[int]] = {}
         by_insee: dict[str, int] = {}
         by_postcode: dict[str, list[int]] = {}
         arrondissements = set()
-        for number, (pk, insee, search_name, _population, kind, _name) in enumerate(ordered):
-            pks.append(pk)
+        for number, row in enumerate(ordered):
+            pk, insee, search_name, _population, kind, name, department, shown = row
+            entries.append(
+                Entry(pk, insee, name, department, tuple(c for c in shown.split("|") if c))
+            )
             name_starts.append(name_offset)
             names.append(search_name + "\n")
             name_offset += len(search_name) + 1
@@ -75,7 +90,7 @@ class CommuneIndex:
             if kind == CommuneKind.MUNICIPAL_ARRONDISSEMENT:
                 arrondissements.add(number)
         return cls(
-            pks=tuple(pks),
+            entries=tuple(entries),
             names="".join(names),
             name_starts=tuple(name_starts),
             codes="".join(codes),
@@ -156,7 +171,14 @@ def build_from_database() -> CommuneIndex:
 
     rows = list(
         Commune.objects.order_by().values_list(
-            "pk", "insee", "search_name", "population", "kind", "name"
+            "pk",
+            "insee",
+            "search_name",
+            "population",
+            "kind",
+            "name",
+            "department__code",
+            "postcodes",
         )
     )
     postcodes: dict[int, list[str]] = {}
@@ -190,7 +212,7 @@ def search_communes(query: str, limit: int, *, related: tuple[str, ...] = ("depa
     hits = index.search(query, limit)
     if not hits:
         return []
-    pks = [index.pks[row] for row, _rank in hits]
+    pks = [index.entries[row].pk for row, _rank in hits]
     found = Commune.objects.select_related(*related).in_bulk(pks)
     communes = []
     for (_row, rank), pk in zip(hits, pks, strict=True):
@@ -201,3 +223,10 @@ def search_communes(query: str, limit: int, *, related: tuple[str, ...] = ("depa
             commune.rank = rank
         communes.append(commune)
     return communes
+
+
+def search_entries(query: str, limit: int) -> list[Entry]:
+    """What the commune search API answers, from memory only (no query once the index is
+    built)."""
+    index = current_index()
+    return [index.entries[row] for row, _rank in index.search(query, limit)]

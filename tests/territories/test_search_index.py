@@ -63,7 +63,12 @@ def expected(text: str, limit: int) -> list[tuple[str, int | None]]:
 
 
 def answered(text: str, limit: int) -> list[tuple[str, int | None]]:
-    return [(c.insee, getattr(c, "rank", None)) for c in index.search_communes(text, limit)]
+    found = index.search_communes(text, limit)
+    entries = index.search_entries(text, limit)  # the API's rows, from memory only
+    assert [(e.insee, e.name, e.department, list(e.postcodes)) for e in entries] == [
+        (c.insee, c.name, c.department.code, c.postcode_list) for c in found
+    ]
+    return [(c.insee, getattr(c, "rank", None)) for c in found]
 
 
 @pytest.mark.parametrize("text", TEXTS)
