@@ -2,6 +2,7 @@
 
 import io
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,37 @@ def test_2019_format_as_csv_with_its_department_column(tmp_path):
     assert rows["2018A"].department_code == "75" and rows["2018A"].social_status == "unknown"
     assert rows["2018B"].department_code == "94"  # the dep_code column
     assert rows["2018B"].year is None
+
+
+def test_batches_read_ahead_are_all_written_in_order(decp_file):
+    """The reader thread hands batches to the writer: with batches of 2 contracts, every
+    contract of the file is written once, and a version seen in a later batch still wins."""
+    records = [market(f"R{n:03d}") for n in range(9)]
+    records.append(market("R001", amount=2_000_000, modifications=[]))  # same contract again
+    report = services.import_file(decp_file(records), wet_run=True, batch_size=2)
+    assert report.read == 10
+    assert PublishedContract.objects.count() == 9
+    assert report.created == 9
+
+
+def test_a_write_failure_stops_the_reader_and_is_raised(decp_file, monkeypatch):
+    records = [market(f"W{n:03d}") for n in range(50)]
+
+    def fail(batch, report):  # noqa: ANN001, ANN202
+        raise RuntimeError("écriture impossible")
+
+    monkeypatch.setattr(services, "_flush", fail)
+    with pytest.raises(RuntimeError, match="écriture impossible"):
+        services.import_file(decp_file(records), wet_run=True, batch_size=1)
+    assert not [t for t in threading.enumerate() if t.name == "decp-reader"]
+
+
+def test_a_reader_failure_reaches_the_caller(decp_file, monkeypatch):
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ValueError("lecture cassée")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(parsing, "iter_records", broken)
+    with pytest.raises(ValueError, match="lecture cassée"):
+        services.import_file(decp_file([market()]), wet_run=True)
+    assert PublishedContract.objects.count() == 0
