@@ -44,6 +44,7 @@ urlpatterns = [
     path("acces/", include("clauses.access.urls")),
     path("bilans/", include("clauses.reporting.urls")),
     path("heures/", include("clauses.hours.urls")),
+    path("historique/", include("clauses.history.urls")),
     path("programmation/", include("clauses.programme.urls")),
     path("observatoire/", include("clauses.observatory.urls")),
     path("notifications/", include("clauses.notifications.urls")),
