@@ -26,16 +26,35 @@ from clauses.hours.enums import LIVE_STATUSES, DeclarationStatus
 from clauses.hours.models import HourDeclaration
 from clauses.hours.selectors import Uncounted
 from clauses.markets.models import Lot, Market
-from clauses.reporting import queries, snapshots
+from clauses.reporting import queries, snapshots, territory_figures
 from clauses.reporting.models import AggregatesRefresh, MarketMonthHours
 from clauses.reporting.periods import Period
 
 ZERO = Decimal(0)
 
 
-def refresh() -> AggregatesRefresh:
-    """Rebuild every row (one DELETE, one INSERT … SELECT) and record when."""
+def closed_years(today: date | None = None) -> list[int]:
+    """The calendar years over, from the first market's start or declaration: the years
+    `TerritoryYear` keeps."""
+    today = today or timezone.localdate()
+    firsts = [
+        MarketMonthHours.objects.order_by("month").values_list("month", flat=True).first(),
+        Market.objects.filter(start_date__isnull=False)
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+        .first(),
+    ]
+    firsts = [day for day in firsts if day is not None]
+    if not firsts:
+        return []
+    return list(range(min(firsts).year, today.year))
+
+
+def refresh(*, today: date | None = None) -> AggregatesRefresh:
+    """Rebuild every row (one DELETE, one INSERT … SELECT), then the per territory × year
+    figures of the closed years (`territory_figures`), and record when."""
     started = time.monotonic()
+    refreshed_at = timezone.now()
     table = MarketMonthHours._meta.db_table
     live = ", ".join(f"'{s}'" for s in LIVE_STATUSES)
     validated = f"'{DeclarationStatus.VALIDATED}'"
@@ -66,8 +85,9 @@ def refresh() -> AggregatesRefresh:
         rows = max(cursor.rowcount, 0)
         if connection.vendor == "postgresql":  # fresh statistics for the planner
             cursor.execute(f"ANALYZE {table}")
+        rows += territory_figures.rebuild(refreshed_at, closed_years(today))
         done = AggregatesRefresh.objects.create(
-            refreshed_at=timezone.now(),
+            refreshed_at=refreshed_at,
             rows=rows,
             duration_ms=int((time.monotonic() - started) * 1000),
         )

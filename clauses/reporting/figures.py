@@ -7,7 +7,7 @@ as decimal strings, days as ISO dates), so a kept review is the same review.
 """
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from types import ModuleType
 
@@ -49,28 +49,47 @@ def collect_clause(markets: QuerySet[Market], period: Period, source: ModuleType
     }
 
 
-def collect_review(scope, period: Period, source: ModuleType) -> dict:  # noqa: ANN001
-    """What a review shows (about 25 queries whatever the volume)."""
+def collect_review(
+    scope,  # noqa: ANN001
+    period: Period,
+    source: ModuleType,
+    frozen_at: datetime | None = None,
+) -> dict:
+    """What a review shows (about 25 queries whatever the volume). A whole territory's
+    closed year (`scope.territory`) reads the per territory × year figures of the rebuild
+    `frozen_at` (`territory_figures`), leaving 8 small queries (desk, network, labels)."""
+    from clauses.reporting import territory_figures  # it encodes with this module
+
+    kept = None
+    if frozen_at is not None and scope.territory is not None:
+        kept = territory_figures.read(*scope.territory, period, frozen_at)
+    if kept is not None:
+        return kept | _live_parts(scope, period, kept["by_division"])
     markets = scope.markets
     figures = collect_clause(markets, period, source)
     by_division = queries.markets_by(markets, period, "division")
     figures |= {
-        "desk": queries.desk(scope.requests, period, scope.department_codes),
-        "department_names": dict(
-            Department.objects.filter(code__in=scope.department_codes).values_list("code", "name")
-        ),
         "by_kind": queries.markets_by(markets, period, "kind"),
         "by_division": by_division,
-        "divisions": queries.division_labels([c for c in by_division if c]),
         "by_band": queries.markets_by(markets, period, "band"),
         "clauses": queries.clauses_by_kind(markets, period),
         "by_department": source.hours_by_department(markets, period),
         "by_month": source.hours_by_month(markets, period),
+    }
+    return figures | _live_parts(scope, period, by_division)
+
+
+def _live_parts(scope, period: Period, by_division: dict) -> dict:  # noqa: ANN001
+    return {
+        "desk": queries.desk(scope.requests, period, scope.department_codes),
+        "department_names": dict(
+            Department.objects.filter(code__in=scope.department_codes).values_list("code", "name")
+        ),
+        "divisions": queries.division_labels([c for c in by_division if c]),
         "network": queries.network(
             scope.department_codes if scope.structure_ids is None else None, scope.structure_ids
         ),
     }
-    return figures
 
 
 # -- JSON ---------------------------------------------------------------------------------
@@ -109,6 +128,8 @@ def encode(figures: dict) -> dict:
             value = {m.isoformat(): str(n) for m, n in value.items()}
         elif key == "network":
             value = asdict(value)
+        elif key == "grouped":  # the consolidation: per group, hours and counts
+            value = {g: _decimals(row) if "hours" in row else row for g, row in value.items()}
         data[key] = value
     return data
 
@@ -144,4 +165,9 @@ def decode(data: dict) -> dict:
                 structures=value["structures"],
                 per_department={c: tuple(pair) for c, pair in value["per_department"].items()},
             )
+        elif key == "grouped":
+            figures[key] = {
+                g: {name: Decimal(n) if name == "hours" else int(n) for name, n in row.items()}
+                for g, row in value.items()
+            }
     return figures

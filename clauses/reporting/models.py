@@ -76,3 +76,49 @@ class ReviewSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.scope_key} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+
+class MarketTerritory(models.Model):
+    """Where a market runs, one row per territory (`level` "department" or "region" and its
+    code) holding at least one of its execution communes: the territorial scopes of the
+    reviews as the policies draw them (`execution_communes__department`), materialised by
+    the rebuild for the per-territory figures (`TerritoryYear`)."""
+
+    market = models.ForeignKey(
+        "markets.Market", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    level = models.CharField("niveau", max_length=10)
+    code = models.CharField("code", max_length=10)
+
+    class Meta:
+        verbose_name = "territoire d'exécution d'un marché (agrégat)"
+        verbose_name_plural = "territoires d'exécution des marchés (agrégats)"
+        indexes = [models.Index(fields=["level", "code"], name="reporting_mt_level_code")]
+
+    def __str__(self) -> str:
+        return f"{self.market_id} {self.level} {self.code}"
+
+
+class TerritoryYear(models.Model):
+    """The figures of a territory's review for one closed calendar year (hours, people,
+    contracts, outcomes, markets and clauses: `territories.FAMILIES`), computed for every
+    département and region at once by grouped queries at each rebuild: the distinct
+    counts of people that monthly sums cannot give, stored per territory × year."""
+
+    level = models.CharField("niveau", max_length=10)
+    code = models.CharField("code", max_length=10)
+    year = models.PositiveSmallIntegerField("année")
+    refreshed_at = models.DateTimeField("agrégats du")
+    figures = models.JSONField("chiffres")
+
+    class Meta:
+        verbose_name = "chiffres d'un territoire pour une année (agrégat)"
+        verbose_name_plural = "chiffres des territoires par année (agrégats)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "code", "year"], name="reporting_territory_year_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.code} {self.year}"

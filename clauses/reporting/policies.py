@@ -66,6 +66,10 @@ class Scope:
     department_codes: list[str] = field(default_factory=list)  # desk and network tables
     structure_ids: list[int] | None = None  # network figures of structures instead
     map_region_id: int | None = None  # the regional review draws its départements
+    # ("department" | "region", code) when the reader sees every market of that territory
+    # (national coordination, administrators): a closed year then reads the per territory
+    # × year figures (`territory_figures`), which count exactly these markets.
+    territory: tuple[str, str] | None = None
 
     @property
     def title(self) -> str:
@@ -95,6 +99,11 @@ def _requests(actor: Actor) -> QuerySet[Request]:
 
 def _in_departments(codes: list[str]) -> Q:
     return Q(execution_communes__department__code__in=codes)
+
+
+def _sees_every_market(actor: Actor) -> bool:
+    """`_markets(actor)` is every market (see `_markets` and `visible_markets`)."""
+    return actor.is_national or actor.is_platform_admin
 
 
 def _market_subset(actor: Actor, condition: Q) -> QuerySet[Market]:
@@ -200,6 +209,7 @@ def department_scope(actor: Actor, code: str) -> Scope | None:
         markets=_market_subset(actor, _in_departments([code])),
         requests=_requests(actor).filter(in_department(code)),
         department_codes=[code],
+        territory=("department", code) if _sees_every_market(actor) else None,
     )
 
 
@@ -233,6 +243,7 @@ def region_scope(actor: Actor, code: str, *, region: Region | None = None) -> Sc
         requests=_requests(actor).filter(desk_condition | Q(region_wide=True)),
         department_codes=codes,
         map_region_id=region.pk,
+        territory=("region", code) if _sees_every_market(actor) else None,
     )
 
 

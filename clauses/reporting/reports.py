@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clauses.desk.charts import HORIZONTAL, BarChart, bar_chart, describe, format_number
 from clauses.desk.enums import RequestKind
+from clauses.desk.models import Request
 from clauses.followup.enums import ContractType, FulfilmentModality, Gender, OutcomeCategory
 from clauses.hours import rules as hour_rules
 from clauses.hours.selectors import Uncounted
@@ -308,11 +309,14 @@ def people_tables(figures: dict) -> list[Table]:
 
 def _figures(kind: str, scope: Scope, period: Period, today: date, collect, extra: str = ""):  # noqa: ANN001, ANN202
     """(figures, frozen_at): a closed period read once the aggregates exist is kept
-    (`snapshots`), its hours from the aggregates; any other period is computed live."""
+    (`snapshots`), its hours from the aggregates; any other period is computed live.
+    `collect(source, frozen_at)` gathers the figures."""
     frozen_at = aggregates.use_for(period, today)
     if frozen_at is None:
-        return collect(queries), None
-    found = snapshots.kept(kind, scope, period, frozen_at, lambda: collect(aggregates), extra=extra)
+        return collect(queries, None), None
+    found = snapshots.kept(
+        kind, scope, period, frozen_at, lambda: collect(aggregates, frozen_at), extra=extra
+    )
     return found, frozen_at
 
 
@@ -330,7 +334,7 @@ def clause_report(
         scope,
         period,
         today,
-        lambda source: figures.collect_clause(markets, period, source),
+        lambda source, _frozen_at: figures.collect_clause(markets, period, source),
         extra=str(market.pk) if market else "",
     )
     return _clause_report(scope, period, found, today, frozen_at, market)
@@ -382,7 +386,11 @@ def review(scope: Scope, period: Period, *, today: date | None = None) -> Report
     Hours by département are by the buyer's département (`HOURS_BY_DEPARTMENT_NOTE`)."""
     today = today or timezone.localdate()
     found, frozen_at = _figures(
-        "review", scope, period, today, lambda source: figures.collect_review(scope, period, source)
+        "review",
+        scope,
+        period,
+        today,
+        lambda source, frozen_at: figures.collect_review(scope, period, source, frozen_at),
     )
     report = _clause_report(scope, period, found, today, frozen_at)
     report.title = scope.title
@@ -566,7 +574,7 @@ def consolidation(markets, group: str, year: int) -> list[tuple[str, dict]]:  # 
 
     period = year_period(year)
     path = "buyer__department__region__code" if group == "region" else "buyer__department__code"
-    grouped = queries.grouped(markets, period, path)
+    grouped = _grouped(markets, period, path)
     departments = list(Department.objects.values("code", "name", "region__code"))
     network = queries.network([d["code"] for d in departments])
     if group == "region":
@@ -597,6 +605,28 @@ def consolidation(markets, group: str, year: int) -> list[tuple[str, dict]]:  # 
         label = f"{key} — {labels.get(key, '')}" if key else "Territoire non renseigné"
         rows.append((label, values))
     return rows
+
+
+def _grouped(markets, period: Period, path: str) -> dict:  # noqa: ANN001
+    """`queries.grouped`, kept for a closed year once the aggregates exist (`snapshots`)."""
+    frozen_at = aggregates.use_for(period)
+    if frozen_at is None:
+        return queries.grouped(markets, period, path)
+    scope = Scope(
+        kind="consolidation",
+        key=path,
+        label="",
+        markets=markets,
+        requests=Request.objects.none(),
+    )
+    found = snapshots.kept(
+        "consolidation",
+        scope,
+        period,
+        frozen_at,
+        lambda: {"grouped": queries.grouped(markets, period, path)},
+    )
+    return found["grouped"]
 
 
 def national_rows(year: int) -> list[tuple[str, dict]]:
