@@ -50,9 +50,22 @@ def closed_years(today: date | None = None) -> list[int]:
     return list(range(min(firsts).year, today.year))
 
 
-def refresh(*, today: date | None = None) -> AggregatesRefresh:
+CHUNK = 500  # market ids per statement of a partial rebuild (SQLite's parameter limit)
+
+
+def refresh(
+    *,
+    today: date | None = None,
+    markets: list[int] | None = None,
+    months: list[date] | None = None,
+) -> AggregatesRefresh:
     """Rebuild every row (one DELETE, one INSERT … SELECT), then the per territory × year
-    figures of the closed years (`territory_figures`), and record when."""
+    figures of the closed years (`territory_figures`), and record when.
+
+    After a batch of declarations (`services.declarations_changed`): `markets` rebuilds
+    only those markets' rows, and `months` only the closed years holding those months
+    (the other years' territory figures are unchanged by it and stay, marked with this
+    rebuild). The nightly run rebuilds everything."""
     started = time.monotonic()
     refreshed_at = timezone.now()
     table = MarketMonthHours._meta.db_table
@@ -77,15 +90,30 @@ def refresh(*, today: date | None = None) -> AggregatesRefresh:
         FROM {d} d
         JOIN {a} a ON a.id = d.assignment_id
         JOIN {lot} l ON l.id = a.lot_id
+        {{where}}
         GROUP BY l.market_id, d.month, d.counting_rule
     """  # noqa: S608 — table names from the models, statuses from the enums
+    years = closed_years(today)
+    if months is not None:
+        years = sorted({m.year for m in months} & set(years))
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-        cursor.execute(sql)
-        rows = max(cursor.rowcount, 0)
+        rows = 0
+        if markets is None:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+            cursor.execute(sql.replace("{where}", ""))
+            rows = max(cursor.rowcount, 0)
+        else:
+            ids = sorted(set(markets))
+            for chunk in (ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {table} WHERE market_id IN ({marks})", chunk)  # noqa: S608
+                cursor.execute(sql.replace("{where}", f"WHERE l.market_id IN ({marks})"), chunk)
+                rows += max(cursor.rowcount, 0)
         if connection.vendor == "postgresql":  # fresh statistics for the planner
             cursor.execute(f"ANALYZE {table}")
-        rows += territory_figures.rebuild(refreshed_at, closed_years(today))
+        rows += territory_figures.rebuild(
+            refreshed_at, years, places=markets is None, every_year=months is None
+        )
         done = AggregatesRefresh.objects.create(
             refreshed_at=refreshed_at,
             rows=rows,

@@ -1,16 +1,20 @@
 """Background work of the reports (django-tasks): rebuilding the aggregates.
 
-`refresh_aggregates` is enqueued after imports and controls, and by a scheduler (cron,
-systemd timer) every night — `manage.py refresh_report_aggregates` does the same from the
-command line.
+`refresh_aggregates` is enqueued after each batch of declarations (imports, forms,
+controls: `services.declarations_changed`, with the batch's markets and months) and by a
+scheduler (cron, systemd timer) every night without arguments — a full rebuild, which
+`manage.py refresh_report_aggregates` also runs from the command line.
 """
 
 from django_tasks import task
 
-from clauses.reporting import aggregates
+from clauses.reporting import aggregates, services
 
 
 @task()
-def refresh_aggregates() -> int:
-    """Rebuild the hours aggregates of the reviews; returns the number of rows."""
-    return aggregates.refresh().rows
+def refresh_aggregates(markets: list[int] | None = None, months: list[str] | None = None) -> int:
+    """Rebuild the aggregates of the reviews (all of them, or those of some markets and
+    the closed years of some months); returns the number of rows written."""
+    return aggregates.refresh(
+        markets=markets, months=services.months_of(months) if months is not None else None
+    ).rows

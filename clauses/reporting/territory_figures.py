@@ -310,10 +310,20 @@ def _finish(values: dict, period: Period) -> dict:
     }
 
 
-def rebuild(refreshed_at: datetime, years: list[int]) -> int:
-    """`MarketTerritory`, then `TerritoryYear` for these (closed) years; returns the rows."""
-    rebuild_places()
-    TerritoryYear.objects.all().delete()
+def rebuild(
+    refreshed_at: datetime, years: list[int], *, places: bool = True, every_year: bool = True
+) -> int:
+    """`MarketTerritory` (unless `places` is false: a batch of declarations does not move
+    markets), then `TerritoryYear` for these (closed) years; the other years' rows are
+    deleted (`every_year`: the nightly rebuild) or kept and marked with this rebuild (a
+    batch that touched none of their months). Returns the rows written."""
+    if places:
+        rebuild_places()
+    if every_year:
+        TerritoryYear.objects.all().delete()
+    else:
+        TerritoryYear.objects.filter(year__in=years).delete()
+        TerritoryYear.objects.update(refreshed_at=refreshed_at)
     rows = []
     for value in years:
         for (level, code), values in compute_year(value).items():

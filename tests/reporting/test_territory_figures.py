@@ -114,3 +114,31 @@ def test_the_kept_consolidation_equals_the_live_one(dataset: Dataset):
     kept = reports.national_rows(2025)
     assert computed == live
     assert kept == live
+
+
+def test_a_batch_of_declarations_refreshes_its_markets_and_closed_years(
+    dataset: Dataset, django_capture_on_commit_callbacks
+):
+    from clauses.hours.models import HourDeclaration
+    from clauses.hours.services import declarations_arrived
+
+    aggregates.refresh(today=TODAY)
+    scope = department_scope(ADMIN, "93")
+    year = periods.year(2025)
+    declaration = HourDeclaration.objects.filter(status="validated", month__year=2025).first()
+    HourDeclaration.objects.filter(pk=declaration.pk).update(
+        counted_hours=declaration.counted_hours + 100, base_hours=declaration.base_hours + 100
+    )
+    declaration.refresh_from_db()
+    before = aggregates.last_refresh()
+    # The hours service's one signal per batch, received by reporting: a task once committed.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        declarations_arrived(actor=dataset.world.admin, declarations=[declaration])
+    assert callbacks
+    after = aggregates.last_refresh()
+    assert after > before
+    kept = tf.read("department", "93", year, after)
+    live = figures.collect_review(scope, year, queries)
+    for family in tf.FAMILIES:
+        assert kept[family] == live[family], family
+    assert aggregates.hours(scope.markets, year) == queries.hours(scope.markets, year)
