@@ -785,3 +785,47 @@ def test_demo_identities_are_agents_of_the_demo_buyer():
     assert identities[buyer.email]["siret"] == demo_siret(1)
     assert identities["nouvel.agent@demo.clauses.example"]["siret"] == demo_siret(1)
     assert identities["agent@mairie-inconnue.example"]["siret"] == demo_siret(99)
+
+
+# ---------------------------------------------------------------------------------------
+# Content Security Policy: the forms may end at ProConnect (browsers check redirects too)
+# ---------------------------------------------------------------------------------------
+
+
+def _form_action(response) -> str:  # type: ignore[no-untyped-def]
+    policy = response["Content-Security-Policy"]
+    return next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+
+
+@pytest.mark.django_db
+def test_forms_may_end_at_proconnect_only_when_configured(client, configured, settings):
+    assert _form_action(client.get(reverse("accounts:login"))).split() == [
+        "form-action",
+        "'self'",
+        configured,
+    ]
+    settings.CLAUSES_PROCONNECT_ISSUER = ""
+    assert _form_action(client.get(reverse("accounts:login"))).split() == [
+        "form-action",
+        "'self'",
+    ]
+
+
+def test_form_action_takes_the_endpoints_origins_from_cached_discovery(settings):
+    from django.core.cache import cache
+
+    from clauses.accounts.proconnect.middleware import form_action_origins
+
+    settings.CLAUSES_PROCONNECT_ISSUER = "https://auth.example/api/v2"
+    settings.CLAUSES_PROCONNECT_CLIENT_ID = CLIENT_ID
+    settings.CLAUSES_PROCONNECT_CLIENT_SECRET = CLIENT_SECRET
+    cache.delete("proconnect:discovery:https://auth.example/api/v2")
+    assert form_action_origins() == ["https://auth.example"]
+    cache.set(
+        "proconnect:discovery:https://auth.example/api/v2",
+        {
+            "authorization_endpoint": "https://login.example/authorize",
+            "end_session_endpoint": "javascript:alert(1)",
+        },
+    )
+    assert form_action_origins() == ["https://auth.example", "https://login.example"]

@@ -91,6 +91,12 @@ const read = (req) =>
 const callback = provider.callback();
 createServer(async (req, res) => {
   try {
+    if (req.url === "/favicon.ico") {
+      // No icon: an empty answer, so that browsers log no 404 (the browser tests fail on it).
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
     const match = req.url.match(/^\/interaction\/([^/?]+)(\/login)?/);
     if (match) {
       const details = await provider.interactionDetails(req, res);
