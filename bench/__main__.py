@@ -16,7 +16,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GROUPS = ("routing", "search", "facilitation", "reports", "import", "observatory", "http")
+GROUPS = (
+    "routing",
+    "search",
+    "facilitation",
+    "reports",
+    "import",
+    "history",
+    "observatory",
+    "http",
+)
 OPT_IN = ("experiments",)  # measured suggestions for other apps (bench/experiments.py)
 DEFAULTS = {
     "tiny": {
@@ -26,6 +35,7 @@ DEFAULTS = {
         "clients": 4,
         "report_runs": 3,
         "decp_rows": 20_000,
+        "history_rows": 2_000,
     },
     "region": {
         "runs": 300,
@@ -34,6 +44,7 @@ DEFAULTS = {
         "clients": 32,
         "report_runs": 5,
         "decp_rows": 1_000_000,
+        "history_rows": 50_000,
     },
     "national": {
         "runs": 300,
@@ -42,6 +53,7 @@ DEFAULTS = {
         "clients": 32,
         "report_runs": 3,
         "decp_rows": 1_000_000,
+        "history_rows": 50_000,
     },
 }
 
@@ -120,6 +132,7 @@ def run(
     http_only: set[str] | None = None,
     report_runs: int = 5,
     decp_rows: int = 20_000,
+    history_rows: int = 2_000,
     log=print,
 ) -> list:  # noqa: ANN001
     from bench import inprocess
@@ -147,6 +160,12 @@ def run(
     def import_() -> list:
         return inprocess.declaration_import(import_rows)
 
+    def history() -> list:
+        from bench import history as history_import
+
+        log(f"  {history_rows:,} generated history rows (#14.1)")
+        return history_import.run(history_rows)
+
     def observatory() -> list:
         from bench import observatory as decp
 
@@ -170,6 +189,7 @@ def run(
         "facilitation": facilitation,
         "reports": reports,
         "import": import_,
+        "history": history,
         "observatory": observatory,
         "experiments": experiments,
         "http": http,
@@ -247,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-rows", type=int)
     parser.add_argument("--report-runs", type=int, help="runs of each report and experiment")
     parser.add_argument("--decp-rows", type=int, help="generated DECP records to import")
+    parser.add_argument("--history-rows", type=int, help="generated history rows to import")
     parser.add_argument("--seconds", type=float, help="per HTTP scenario (≤ 60)")
     parser.add_argument("--clients", type=int, help="concurrent HTTP clients (≤ 64)")
     parser.add_argument("--no-duckdb", action="store_true")
@@ -254,7 +275,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="JSON file (default bench/results/<time>-<scale>.json)")
     args = parser.parse_args(argv)
     sizes = dict(DEFAULTS[args.scale])
-    for key in ("runs", "import_rows", "seconds", "clients", "report_runs", "decp_rows"):
+    for key in (
+        "runs",
+        "import_rows",
+        "seconds",
+        "clients",
+        "report_runs",
+        "decp_rows",
+        "history_rows",
+    ):
         if getattr(args, key) is not None:
             sizes[key] = getattr(args, key)
     sizes["seconds"] = min(60.0, sizes["seconds"])

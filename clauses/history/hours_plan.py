@@ -129,7 +129,13 @@ class HoursPlanning:
         settings = settings_for_market(market, cache=cache)
         participant = assignment.participant
         who = participant.pk or id(participant)
-        validations = self.validations_of.get(who, [])
+        windows_key = (who, settings.eligibility_months)
+        windows = cache.get(windows_key)
+        if windows is None:  # the same for every month of the person
+            windows = eligibility_windows(
+                self.validations_of.get(who, []), months=settings.eligibility_months
+            )
+            cache[windows_key] = windows
         facts = hour_rules.DeclarationFacts(
             month=declaration.month,
             modality=assignment.modality,
@@ -139,9 +145,7 @@ class HoursPlanning:
             is_training=False,
             assignment_start=assignment.start_date,
             assignment_end=assignment.end_date,
-            eligibility_windows=eligibility_windows(
-                validations, months=settings.eligibility_months
-            ),
+            eligibility_windows=windows,
             eligible_by_status=assignment.modality in hour_rules.ELIGIBLE_BY_STATUS_MODALITIES,
         )
         base, _ = hour_rules.base_hours(facts, settings)

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 
 from clauses.access.actors import Actor
@@ -146,14 +146,24 @@ class _Builder(HoursPlanning):
             )
             keys[person_key] = (key, year_key)
         found: dict[str, list[Participant]] = defaultdict(list)
-        visible = followup_policies.visible_participants(self.actor)
-        scope = Q(pk__in=visible.values("pk")) | Q(structure_id=self.structure.pk)
         wanted = {k for pair in keys.values() for k in pair if k}
+        others: list[Participant] = []
         for chunk in _chunks(wanted):
             for record in Participant.objects.filter(
-                scope, department=self.department, identity_key__in=chunk
+                department=self.department, identity_key__in=chunk
             ):
-                found[record.identity_key].append(record)
+                if record.structure_id == self.structure.pk:
+                    found[record.identity_key].append(record)
+                else:
+                    others.append(record)
+        # Another structure's record only when the actor sees it (find_same_person's scope),
+        # asked of those few records only.
+        visible = followup_policies.visible_participants(self.actor)
+        for chunk in _chunks(others):
+            seen = set(visible.filter(pk__in=[r.pk for r in chunk]).values_list("pk", flat=True))
+            for record in chunk:
+                if record.pk in seen:
+                    found[record.identity_key].append(record)
         by_identity: dict[str, Participant] = {}
         for person_key, (key, year_key) in keys.items():
             candidates = found.get(key, []) + (found.get(year_key, []) if year_key else [])
@@ -209,9 +219,13 @@ class _Builder(HoursPlanning):
         by_span: dict[int, dict] = {}
         result = {}
         for day in dates:
-            span = bisect.bisect_right(ordered, day)
+            # A validation older than the referential (the national one starts with the
+            # CCAG of 2021) is checked against its first version: the clause publics were
+            # the same under the CCAG of 2009, art. 14 [I] (docs/history-import.md).
+            on = max(day, ordered[0]) if ordered else day
+            span = bisect.bisect_right(ordered, on)
             if span not in by_span:
-                by_span[span] = criteria_in_force(self.department, day)
+                by_span[span] = criteria_in_force(self.department, on)
             result[day] = by_span[span]
         return result
 

@@ -20,19 +20,25 @@ twice is « déjà à la ligne N » unless the hours are the same (then the late
 """
 
 import datetime
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from clauses.core.dates import first_of_month, last_of_month
 from clauses.core.numbers import french
-from clauses.core.text import compact
+from clauses.core.text import compact as _compact
 from clauses.history import fields, mapping
 from clauses.hours import rules as hour_rules
 
 MAX_PROBLEMS = 1000
+
+# Folding is the slow part of a large file and its cells repeat (names, companies, dates).
+compact = functools.lru_cache(maxsize=65_536)(_compact)
 HEADER_LINE = 1
+MEMO_SIZE = 200_000
 
 
 class Problem(NamedTuple):
@@ -52,7 +58,7 @@ class Person:
     birth_year: int | None
     gender: str
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str, str]:
         """Grouping key in the file (the identity key's inputs, folded)."""
         birth = self.birth_date.isoformat() if self.birth_date else str(self.birth_year)
@@ -76,7 +82,7 @@ class Market:
     kind: str
     notification_date: datetime.date | None
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str]:
         """(buyer, reference): the buyer by SIRET when given, else by its folded name."""
         buyer = (
@@ -95,7 +101,7 @@ class Assignment:
     end_date: datetime.date | None
     trade: str
 
-    @property
+    @cached_property
     def company_key(self) -> str:
         if self.company_siret:
             return f"siret:{self.company_siret}"
@@ -122,16 +128,16 @@ class Row:
     hours: Hours | None = None
     duplicate_of: int | None = None  # the hours are the same as those of this earlier line
 
-    @property
+    @cached_property
     def lot_key(self) -> tuple:
         assert self.market is not None  # noqa: S101 — only asked of rows with a market
         return (*self.market.key, self.lot_number)
 
-    @property
+    @cached_property
     def clause_key(self) -> tuple:
         return (*self.lot_key, self.clause_kind)
 
-    @property
+    @cached_property
     def assignment_key(self) -> tuple:
         assert self.person and self.market and self.assignment  # noqa: S101
         return (
@@ -150,6 +156,7 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     entities: set[str] = field(default_factory=set)
     headers: dict[str, str] = field(default_factory=dict)  # field key → header
+    memo: dict = field(default_factory=dict, repr=False)  # (field, cell) → (value, error)
 
     def column(self, key: str) -> str:
         return self.headers.get(key, "")
@@ -275,6 +282,25 @@ class _Reader:
     def get(self, key: str, *, required: bool = False) -> Any:
         spec = fields.FIELDS_BY_KEY[key]
         cell = self.raw(key)
+        hashable = isinstance(cell, str | int | float | datetime.date) and not isinstance(
+            cell, bool
+        )
+        memo_key = (key, cell) if hashable else None
+        if memo_key is not None and memo_key in self.checked.memo:
+            value, error = self.checked.memo[memo_key]
+        else:
+            value, error = self._typed(spec, key, cell)
+            if memo_key is not None and len(self.checked.memo) < MEMO_SIZE:
+                self.checked.memo[memo_key] = (value, error)
+        if error:
+            self.problem(key, error)
+            return None
+        if required and (value is None or value == "" or value == ()):
+            self.problem(key, f"« {spec.label} » est à renseigner.")
+        return value
+
+    def _typed(self, spec: fields.Field, key: str, cell: Any) -> tuple[Any, str]:
+        """(value, "") or (None, French error) for one cell."""
         try:
             if spec.kind == fields.TEXT:
                 value: Any = mapping.parse_text(cell, max_length=spec.max_length)
@@ -290,14 +316,10 @@ class _Reader:
                 codes = mapping.parse_choice(cell, key, self.values)
                 value = tuple(codes) if spec.multiple else (codes[0] if codes else "")
         except mapping.CellError as exc:
-            self.problem(key, str(exc))
-            return None
+            return None, str(exc)
         except Exception:  # noqa: BLE001 — a cell never breaks the check (property-tested)
-            self.problem(key, "valeur illisible.")
-            return None
-        if required and (value is None or value == "" or value == ()):
-            self.problem(key, f"« {spec.label} » est à renseigner.")
-        return value
+            return None, "valeur illisible."
+        return value, ""
 
 
 def _siret(reader: _Reader, key: str) -> str:

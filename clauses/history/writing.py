@@ -10,6 +10,8 @@ background (`reporting.tasks.refresh_aggregates`): history is mostly closed peri
 
 import logging
 
+from django.db import connection
+
 from clauses.access.actors import Actor
 from clauses.accounts.models import Organisation
 from clauses.followup.models import Assignment, EligibilityValidation, Participant
@@ -55,8 +57,44 @@ def write(*, actor: Actor, structure: FacilitatorStructure, the_plan: Plan) -> d
                 assignment__participant_id__in=the_plan.recount_participants
             )
         )
-    HourDeclaration.objects.bulk_create(the_plan.declarations, batch_size=BATCH)
+    _insert_declarations(the_plan.declarations)
     return the_plan.counts()
+
+
+# The columns of a new declaration (its id comes from the sequence; nothing reads it back).
+_DECLARATION_FIELDS = [
+    field
+    for field in HourDeclaration._meta.concrete_fields
+    if not field.primary_key and not field.generated
+]
+
+
+def _insert_declarations(declarations: list[HourDeclaration]) -> None:
+    """The hours, the most numerous rows: COPY on PostgreSQL (no ids read back, the
+    fastest way in), `bulk_create` elsewhere."""
+    if connection.vendor != "postgresql" or not declarations:
+        HourDeclaration.objects.bulk_create(declarations, batch_size=BATCH)
+        return
+    from psycopg.types.json import Jsonb
+
+    for declaration in declarations:  # the assignments' ids, known since their insert
+        declaration._prepare_related_fields_for_save(operation_name="bulk_create")
+    table = connection.ops.quote_name(HourDeclaration._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _DECLARATION_FIELDS)
+    json_fields = {f.attname for f in _DECLARATION_FIELDS if f.get_internal_type() == "JSONField"}
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for declaration in declarations:
+            copy.write_row(
+                [
+                    Jsonb(getattr(declaration, f.attname))
+                    if f.attname in json_fields
+                    else getattr(declaration, f.attname)
+                    for f in _DECLARATION_FIELDS
+                ]
+            )
 
 
 def after_import() -> None:
