@@ -16,6 +16,7 @@ from clauses.accounts import demo as accounts_demo
 from clauses.desk import demo as desk_demo
 from clauses.followup import demo as followup_demo
 from clauses.followup import demo_reset as followup_demo_reset
+from clauses.history import demo as history_demo
 from clauses.hours import demo as hours_demo
 from clauses.markets import demo as markets_demo
 from clauses.network import demo as network_demo
@@ -34,6 +35,7 @@ DEMO_SEEDS: list[Callable[..., None]] = [
     followup_demo.seed,
     hours_demo.seed,
     followup_demo.seed_eligibility_cases,  # after hours: withdrawal and late eligibility
+    history_demo.seed,  # the demo facilitator's imported history (first sample export)
     reporting_demo.seed,  # the hours aggregates, once every declaration exists
     programme_demo.seed,
     observatory_demo.seed,
