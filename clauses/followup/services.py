@@ -62,6 +62,7 @@ from clauses.followup.selectors import (
     validity_months_for,
 )
 from clauses.followup.signals import eligibility_changed
+from clauses.followup.waiting import tell_if_eligibility_undecided
 from clauses.followup.withdrawals import preview_withdrawal, withdraw_validation  # noqa: F401
 from clauses.markets.models import Lot
 from clauses.network.models import FacilitatorStructure, Partner
@@ -381,6 +382,7 @@ def create_assignment(
         _refresh_validity(participant)
         audit.record(actor, AuditAction.CREATE, assignment, organisation=employer)
         eligibility_changed.send(sender=Participant, participant=participant)
+        tell_if_eligibility_undecided(actor=actor, participant=participant)
     return assignment
 
 
@@ -678,6 +680,7 @@ def hire_candidate(
             position.save(update_fields=["status"])
         audit.record(actor, AuditAction.CREATE, assignment, organisation=position.company)
         eligibility_changed.send(sender=Participant, participant=participant)
+        tell_if_eligibility_undecided(actor=actor, participant=participant)
     return assignment
 
 

@@ -8,6 +8,7 @@ class NotificationKind(models.TextChoices):
     DECLARATIONS_ARRIVED = "declarations_arrived", "Heures à contrôler"
     CORRECTION_SUBMITTED = "correction_submitted", "Correction d'heures à contrôler"
     DECLARATION_REFUSED = "declaration_refused", "Déclaration refusée ou à corriger"
+    ELIGIBILITY_TO_DECIDE = "eligibility_to_decide", "Éligibilité à décider"
     MESSAGE = "message", "Information"
 
 

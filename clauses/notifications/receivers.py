@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from clauses.desk import emails as desk_emails
 from clauses.desk.models import Request
+from clauses.followup.models import Participant
 from clauses.hours.enums import DeclarationStatus
 from clauses.hours.models import DeclarationEvent, HourDeclaration
 from clauses.markets.models import Market
@@ -112,4 +113,25 @@ def on_declaration_sent_back(sender: Any, *, declaration: HourDeclaration, **kwa
         kind=NotificationKind.DECLARATION_REFUSED,
         text=f"Déclaration d'heures de {month} {verb} : {declaration.rejection_reason}",
         link=reverse("hours:declaration", args=[declaration.pk]),
+    )
+
+
+def on_eligibility_to_decide(
+    sender: Any, *, participant: Participant, actor: Any = None, **kwargs: Any
+) -> None:
+    """A mission started while the person has no eligibility validation in force: the
+    facilitators of their structure (else the coordinators above) are told, except the one
+    who recorded it. The text names the person by number only (no personal data in a text
+    that is emailed and outlives anonymisation, #11.4); the link opens their page."""
+    author = getattr(actor, "user_id", None)
+    notify(
+        recipients=[
+            user
+            for user in recipients.structure_members(participant.structure)
+            if user.pk != author
+        ],
+        kind=NotificationKind.ELIGIBILITY_TO_DECIDE,
+        text=f"{participant.journal_label} : une mission a commencé sans éligibilité "
+        "validée ; ses heures ne compteront qu'après votre décision.",
+        link=reverse("followup:participant", args=[participant.pk]),
     )

@@ -55,6 +55,9 @@ SIGNALS = {
     "clauses.followup.signals.eligibility_changed": (
         "clauses.hours.receivers.recount_on_eligibility_change"
     ),
+    "clauses.followup.signals.eligibility_to_decide": (
+        "clauses.notifications.receivers.on_eligibility_to_decide"
+    ),
     "clauses.desk.signals.request_waiting": "clauses.notifications.receivers.on_request_waiting",
     "clauses.hours.signals.declarations_submitted": (
         "clauses.notifications.receivers.on_declarations_submitted"
