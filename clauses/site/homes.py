@@ -1,11 +1,12 @@
 """Each role's home after login (#12.10): what waits for the person, read through each
 app's selectors and policies (site is the top app). A home is a list of `Section`s, each
 a count, up to `SHOWN` lines and a link to the full page — a fixed number of queries per
-home, whatever the volume (tests/site/test_homes.py)."""
+home, whatever the volume, one per listed section when its rows fit (tests/site/test_homes.py)."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,16 +44,25 @@ class Section:
     urgent: bool = False
 
 
+def _head(queryset: QuerySet) -> tuple[list, int]:
+    """Up to `SHOWN` rows and how many there are, in one query when they all fit (most
+    homes): the count is asked only when there are more rows than shown."""
+    rows = list(queryset[: SHOWN + 1])
+    if len(rows) <= SHOWN:
+        return rows, len(rows)
+    return rows[:SHOWN], queryset.count()
+
+
 def _requests(actor: Actor, today: date) -> list[Section]:
     open_requests = desk_selectors.inbox(actor, today=today, status="open")
-    rows = list(open_requests[:SHOWN])
+    rows, count = _head(open_requests)
     overdue = desk_selectors.inbox(actor, today=today, status="open", overdue=True).count()
     inbox_url = reverse("desk:inbox")
     return [
         Section(
             key="demandes",
             title="Demandes du guichet à traiter",
-            count=open_requests.count(),
+            count=count,
             empty="Aucune demande ouverte.",
             link_url=inbox_url,
             link_label="Ouvrir la boîte des demandes",
@@ -172,11 +182,11 @@ def _meetings(actor: Actor, today: date) -> Section:
 
 def _missing_conditions(actor: Actor, today: date) -> Section:
     markets = market_selectors.markets_missing_social_condition(actor, today=today)
-    rows = list(markets[:SHOWN])
+    rows, count = _head(markets)
     return Section(
         key="conditions-manquantes",
         title="Marchés sans la condition sociale obligatoire",
-        count=markets.count(),
+        count=count,
         empty="Aucun marché ne manque de condition sociale obligatoire.",
         items=[Item(str(m), reverse("markets:detail", args=[m.pk])) for m in rows],
         urgent=bool(rows),
@@ -206,25 +216,24 @@ def company_home(actor: Actor, today: date) -> list[Section]:
     refused = hours_selectors.company_declarations(actor).filter(
         status__in=[DeclarationStatus.REJECTED, DeclarationStatus.FIX_REQUESTED]
     )
-    refused_rows = list(refused[:SHOWN])
+    declare_rows, declare_count = _head(to_declare)
+    refused_rows, refused_count = _head(refused)
     declare_url = reverse("hours:my_clauses")
     return [
         Section(
             key="a-declarer",
             title=f"À déclarer ce mois-ci (heures de {last_month:%m/%Y})",
-            count=to_declare.count(),
+            count=declare_count,
             empty="Toutes vos missions sont déclarées pour le mois dernier.",
             link_url=declare_url,
             link_label="Déclarer mes heures",
-            items=[
-                Item(str(a.participant), declare_url, str(a.lot.market)) for a in to_declare[:SHOWN]
-            ],
-            urgent=to_declare.exists(),
+            items=[Item(str(a.participant), declare_url, str(a.lot.market)) for a in declare_rows],
+            urgent=declare_count > 0,
         ),
         Section(
             key="refusees",
             title="Déclarations refusées ou à corriger",
-            count=refused.count(),
+            count=refused_count,
             empty="Aucune déclaration refusée.",
             items=[
                 Item(
@@ -241,14 +250,13 @@ def company_home(actor: Actor, today: date) -> list[Section]:
 
 def buyer_home(actor: Actor, today: date) -> list[Section]:
     open_requests = desk_policies.visible_requests(actor).filter(status__in=OPEN_STATUSES)
-    request_rows = list(open_requests.order_by("-created_at", "-pk")[:SHOWN])
-    markets = market_selectors.market_list(actor)
-    market_rows = list(markets[:SHOWN])
+    request_rows, request_count = _head(open_requests.order_by("-created_at", "-pk"))
+    market_rows, market_count = _head(market_selectors.market_list(actor))
     return [
         Section(
             key="demandes",
             title="Mes demandes au guichet en cours",
-            count=open_requests.count(),
+            count=request_count,
             empty="Aucune demande en cours.",
             link_url=reverse("desk:my_requests"),
             link_label="Voir mes demandes",
@@ -264,7 +272,7 @@ def buyer_home(actor: Actor, today: date) -> list[Section]:
         Section(
             key="marches",
             title="Mes marchés et leur avancement",
-            count=markets.count(),
+            count=market_count,
             empty="Aucun marché enregistré.",
             link_url=reverse("markets:list"),
             link_label="Voir mes marchés",
@@ -278,15 +286,15 @@ def buyer_home(actor: Actor, today: date) -> list[Section]:
 
 
 def coordinator_home(actor: Actor, today: date) -> list[Section]:
-    escalated = desk_selectors.inbox(actor, today=today, status="open").filter(
-        escalation_count__gt=0
+    escalated, escalated_count = _head(
+        desk_selectors.inbox(actor, today=today, status="open").filter(escalation_count__gt=0)
     )
     return [
         *_requests(actor, today),
         Section(
             key="remontees",
             title="Demandes remontées faute de prise en charge",
-            count=escalated.count(),
+            count=escalated_count,
             empty="Aucune demande remontée.",
             items=[
                 Item(
@@ -294,9 +302,9 @@ def coordinator_home(actor: Actor, today: date) -> list[Section]:
                     reverse("desk:detail", args=[r.reference]),
                     f"remontée {r.escalation_count} fois",
                 )
-                for r in escalated[:SHOWN]
+                for r in escalated
             ],
-            urgent=escalated.exists(),
+            urgent=escalated_count > 0,
         ),
         _control(actor),
         _missing_conditions(actor, today),

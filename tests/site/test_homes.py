@@ -80,3 +80,23 @@ def test_the_home_shows_what_waits_in_the_notifications(client, world: World):
     assert 'id="notifications-en-attente"' in html
     assert "refusée : pas de contrat." in html
     assert 'id="cloche-notifications"' in html
+
+
+def test_a_section_costs_one_query_when_its_rows_fit(world: World):
+    """A home section reads its rows and their number in one query when they fit in the
+    section; the count is asked only when there are more rows than shown."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clauses.accounts.models import Organisation
+    from clauses.site.homes import SHOWN, _head
+
+    organisations = Organisation.objects.order_by("pk")
+    assert organisations.count() > SHOWN + 1
+    few = organisations.filter(pk__in=list(organisations.values_list("pk", flat=True)[:3]))
+    with CaptureQueriesContext(connection) as queries:
+        rows, count = _head(few)
+    assert (len(rows), count, len(queries)) == (3, 3, 1)
+    with CaptureQueriesContext(connection) as queries:
+        rows, count = _head(organisations)
+    assert (len(rows), count, len(queries)) == (SHOWN, organisations.count(), 2)
