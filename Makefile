@@ -23,10 +23,13 @@ define pytest_strict
 endef
 
 .PHONY: help venv install migrate reference demo-data demo serve test test-only lint format \
+	proconnect-provider demo-proconnect \
 	test-pg test-ops test-browser fuzz ci bench bench-national clean
 
 help:
 	@echo "make demo          install, migrate, load reference and demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make proconnect-provider  (optional, needs node) the local ProConnect provider on http://127.0.0.1:$(PROCONNECT_PORT)"
+	@echo "make demo-proconnect      the demo with ProConnect set to that provider (run both, two terminals)"
 	@echo "make test          install, lint, run the whole test suite on SQLite"
 	@echo "make test-pg       run the test suite on PostgreSQL (PG_URL=$(PG_URL))"
 	@echo "make test-browser  run the browser tests (Debian chromium, /usr/bin/chromium)"
@@ -63,6 +66,25 @@ demo: demo-data
 	@$(MANAGE) demo_accounts
 	@echo "Clauses : http://$(HOST):$(PORT)/"
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+# Optional: ProConnect in the demo (README, docs/proconnect.md). The local OpenID Connect
+# provider of the tests with the demo identities (demo-identities.json), registered for the
+# demo's exact redirect URIs; `make demo-proconnect` is `make demo` configured for it.
+PROCONNECT_PORT ?= 9400
+PROCONNECT_DIR := tests/support/proconnect_provider
+
+proconnect-provider:
+	@command -v node >/dev/null 2>&1 || { echo "node est introuvable : installez Node.js (Debian : apt-get install nodejs npm)." >&2; exit 1; }
+	@test -d $(PROCONNECT_DIR)/node_modules/oidc-provider || (cd $(PROCONNECT_DIR) && npm ci)
+	cd $(PROCONNECT_DIR) && PORT=$(PROCONNECT_PORT) \
+	  REDIRECT_URIS=http://$(HOST):$(PORT)/compte/proconnect/retour/ \
+	  POST_LOGOUT_REDIRECT_URIS=http://$(HOST):$(PORT)/compte/proconnect/deconnexion/ \
+	  node server.js
+
+demo-proconnect: export CLAUSES_PROCONNECT_ISSUER = http://127.0.0.1:$(PROCONNECT_PORT)
+demo-proconnect: export CLAUSES_PROCONNECT_CLIENT_ID = clauses-demo
+demo-proconnect: export CLAUSES_PROCONNECT_CLIENT_SECRET = clauses-demo-secret
+demo-proconnect: demo
 
 serve: $(BIN)/python
 	$(MANAGE) runserver $(HOST):$(PORT)
