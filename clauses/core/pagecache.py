@@ -4,10 +4,12 @@ The network's public pages (home, network table and map, département pages, fin
 facilitator) and lookups (facilitation API, commune search API, the network part of the
 routing dry run) change only when the network, its coverage or its people change. They are
 kept in Django's default cache (Redis when `REDIS_URL` is set, so every process and machine
-shares them; local memory in the embedded demo) under a key that contains the **network
-version**. Every write to the network bumps the version (`bump_network_version`): the next
-request of every page and lookup, on every server, misses and recomputes. Old entries are
-never read again and expire with their timeout.
+shares them; local memory in the embedded demo), each entry with the **network version** it
+was computed for. Every write to the network bumps the version (`bump_network_version`): the
+next request of every page and lookup, on every server, finds an entry of another version,
+recomputes and overwrites it. A hit is one cache read (`get_many`: the version and the
+entry). JSON lookups keep their rendered bytes (`render_json`), so a hit skips the response
+schema's validation too.
 
 Where the version is bumped (keep this list true):
 - `clauses.network.apps.NetworkConfig.ready` connects `post_save`, `post_delete` and
@@ -23,20 +25,29 @@ no CSP nonce used (see docs/decisions/0006-cached-public-pages-and-csp.md).
 """
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 VERSION_KEY = "network:version"
-# Bounded even though the version key keeps entries true: what no signal sees (a database
+# Bounded even though the version keeps entries true: what no signal sees (a database
 # edited by hand, `QuerySet.update()` or `bulk_create()` outside the loaders — call
 # `bump_network_version()` after them) is right again after this many seconds.
 TIMEOUT = 600
 CACHEABLE_STATUSES = {200, 404}
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def _new_version() -> str:
+    version = uuid.uuid4().hex[:12]
+    cache.set(VERSION_KEY, version, timeout=None)
+    return version
 
 
 def network_version() -> str:
@@ -48,25 +59,67 @@ def network_version() -> str:
     return version
 
 
+def _bump_after_commit() -> None:
+    _new_version()
+
+
 def bump_network_version(*args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - signal receiver
-    """Every cached page and lookup of the network is stale from now on, on every server."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
+    """Every cached page and lookup of the network is stale from now on, on every server.
+
+    Bumped at once and, inside a transaction, once more when it commits: a visitor served
+    between the write and the commit reads the database as it was before it (the write is
+    not visible yet) and may store that page under the new version; the second bump makes
+    it stale too."""
+    _new_version()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        callback is _bump_after_commit for _ids, callback, _robust in connection.run_on_commit
+    ):
+        transaction.on_commit(_bump_after_commit)
 
 
 def _key(kind: str, parts: str) -> str:
+    """The entry's key; the entry holds the version it was computed for, so that a hit
+    costs one cache read (`get_many` of the version and the entry)."""
     digest = hashlib.sha256(parts.encode()).hexdigest()[:32]
-    return f"net:{network_version()}:{kind}:{digest}"
+    return f"net:{kind}:{digest}"
+
+
+def _read(key: str) -> tuple[str, Any]:
+    """(current version, the stored value when it was computed for that version or None)."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or network_version()
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return version, stored[1]
+    return version, None
 
 
 def cached_lookup(name: str, argument: str, compute: Callable[[], Any]) -> Any:  # noqa: ANN401
     """`compute()`'s value (plain, picklable data) for `argument`, from the cache when the
     network has not changed since it was computed."""
     key = _key(name, argument)
-    value = cache.get(key)
+    version, value = _read(key)
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        cache.set(key, (version, value), TIMEOUT)
     return value
+
+
+def render_json(schema: type, data: Any, *, many: bool = False) -> bytes:  # noqa: ANN401
+    """`data` checked against the response schema (a ninja Schema) and rendered as the API
+    renders it: the bytes a cached lookup keeps, so that a hit skips the validation."""
+    from ninja.responses import NinjaJSONEncoder
+
+    if many:
+        dumped = [schema.model_validate(item).model_dump() for item in data]
+    else:
+        dumped = schema.model_validate(data).model_dump()
+    return json.dumps(dumped, cls=NinjaJSONEncoder).encode()
+
+
+def json_response(content: bytes, status: int = 200) -> HttpResponse:
+    return HttpResponse(content, status=status, content_type=JSON_CONTENT_TYPE)
 
 
 def _has_pending_messages(request: HttpRequest) -> bool:
@@ -103,7 +156,7 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             return view(request, *args, **kwargs)
         htmx = "1" if request.headers.get("HX-Request") else "0"
         key = _key("page", f"{request.path}?{request.META.get('QUERY_STRING', '')}#{htmx}")
-        stored = cache.get(key)
+        version, stored = _read(key)
         if stored is not None:
             status, content_type, content = stored
             response = HttpResponse(content, status=status, content_type=content_type)
@@ -113,11 +166,8 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if _is_shareable(request, response):
-            cache.set(
-                key,
-                (response.status_code, response["Content-Type"], response.content),
-                TIMEOUT,
-            )
+            page = (response.status_code, response["Content-Type"], response.content)
+            cache.set(key, (version, page), TIMEOUT)
         return response
 
     return wrapper

@@ -5,12 +5,12 @@ so that the facilitation of a commune sits under the commune:
 `/api/v1/communes/{insee}/facilitation`.
 """
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from clauses.core.apis import ErrorOut
-from clauses.core.pagecache import cached_lookup
+from clauses.core.pagecache import cached_lookup, json_response, render_json
 from clauses.network.enums import CoordinationLevel
 from clauses.network.selectors import department_table, facilitation_for
 from clauses.territories.models import Commune
@@ -85,13 +85,19 @@ class DepartmentOut(Schema):
     ),
     auth=None,
 )
-def commune_facilitation(request: HttpRequest, insee: str) -> dict:
+def commune_facilitation(request: HttpRequest, insee: str) -> HttpResponse:
     status, body = cached_lookup(
-        "facilitation", insee.strip().upper(), lambda: _facilitation(insee)
+        "facilitation", insee.strip().upper(), lambda: _facilitation_json(insee)
     )
     if status != 200:
         raise HttpError(status, body)
-    return body
+    return json_response(body)
+
+
+def _facilitation_json(insee: str) -> tuple[int, bytes | str]:
+    """The answer rendered once (cached as bytes: a hit skips the schema's validation)."""
+    status, body = _facilitation(insee)
+    return (status, render_json(FacilitationOut, body)) if status == 200 else (status, body)
 
 
 def _facilitation(insee: str) -> tuple[int, dict | str]:
@@ -138,8 +144,12 @@ def _facilitation(insee: str) -> tuple[int, dict | str]:
     ),
     auth=None,
 )
-def departments(request: HttpRequest) -> list[dict]:
-    return cached_lookup("departments", "", _departments)
+def departments(request: HttpRequest) -> HttpResponse:
+    return json_response(
+        cached_lookup(
+            "departments", "", lambda: render_json(DepartmentOut, _departments(), many=True)
+        )
+    )
 
 
 def _departments() -> list[dict]:

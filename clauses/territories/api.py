@@ -1,11 +1,11 @@
 """Territories API: commune autocomplete and lookup (public, read-only)."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from clauses.core.apis import ErrorOut
-from clauses.core.pagecache import cached_lookup
+from clauses.core.pagecache import cached_lookup, json_response, render_json
 from clauses.territories.index import search_entries
 from clauses.territories.models import Commune
 
@@ -75,10 +75,14 @@ class CommuneDetailOut(CommuneOut):
         "avant Paris). Un texte vide ou sans lettre ni chiffre renvoie une liste vide."
     ),
 )
-def search_communes(request: HttpRequest, filters: Query[CommuneSearchQuery]) -> list[dict]:
-    # The in-memory index (same answers as Commune.objects.search, no query), kept in the
-    # shared cache too: a hit is one cache read.
-    return cached_lookup("communes", filters.q, lambda: _found(filters.q))
+def search_communes(request: HttpRequest, filters: Query[CommuneSearchQuery]) -> HttpResponse:
+    # The in-memory index (same answers as Commune.objects.search, no query), rendered once
+    # and kept in the shared cache: a hit is one cache read.
+    return json_response(
+        cached_lookup(
+            "communes", filters.q, lambda: render_json(CommuneOut, _found(filters.q), many=True)
+        )
+    )
 
 
 def _found(query: str) -> list[dict]:

@@ -3,6 +3,8 @@ a change of a facilitator, a structure's coverage or a commune shows on every pa
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clauses.core.pagecache import network_version
 from clauses.territories.models import Commune, Ept
@@ -134,6 +136,51 @@ def test_routing_dry_run_follows_the_network(client):
     after = route()
     assert after != before
     assert "Structure Orientation" in str(after)
+
+
+def _every_lookup(client) -> dict[str, int]:
+    """Every public page and lookup API of #15 once: the number of queries each sent."""
+    sent = {}
+    for url in [*PAGES, "/api/v1/communes?q=saint-denis"]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        sent[url] = len(queries)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/api/v1/desk/route",
+            {"kind": "social_advice", "execution_communes": ["93066"]},
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+    sent["routing dry run"] = len(queries)
+    return sent
+
+
+def test_every_page_and_lookup_recomputes_after_a_facilitator_change(client, facilitator):
+    _every_lookup(client)
+    assert set(_every_lookup(client).values()) == {0}  # all cached, the dry run included
+    facilitator.phone = "01 02 03 04 05"
+    facilitator.save()
+    recomputed = _every_lookup(client)
+    assert all(recomputed.values()), recomputed  # nothing served from before the change
+
+
+def test_a_write_bumps_the_version_again_when_it_commits(facilitator):
+    """A visitor served between the write and the commit saw the old rows under the new
+    version: the commit bumps it once more, so that entry is stale too. (The test runs in
+    a transaction that never commits: the registered callback is run by hand.)"""
+    from clauses.core import pagecache
+
+    facilitator.last_name = "Keita"
+    facilitator.save()
+    facilitator.structure.save()
+    pending = [
+        c for _ids, c, _robust in connection.run_on_commit if c is pagecache._bump_after_commit
+    ]
+    assert len(pending) == 1  # one bump at the commit, however many rows were written
+    during = network_version()
+    pending[0]()
+    assert network_version() != during
 
 
 def test_health_reads_no_database(client, django_assert_max_num_queries):
