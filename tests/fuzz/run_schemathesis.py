@@ -6,9 +6,11 @@
 1. A throwaway SQLite database in a temporary folder: migrations, reference data, demo data
    (`seed_demo`, demo mode, so the demo API tokens exist).
 2. A live server (gunicorn, production-like: DEBUG off) on a free port.
-3. Schemathesis with every check (`--checks all`), anonymous and then with each demo token
+3. Schemathesis with every check (`--checks all`), anonymous and with each demo token
    (`clauses_demo_<name>`, see `clauses/access/demo.py`), bounded in examples per operation
-   and in time per identity.
+   and in time per identity. `--jobs` identities run at the same time (2 by default: each
+   run waits on the server half of its time, so two share the two cores of CI); each run's
+   output is printed whole when it ends, in the order of the identities.
 4. Exit code 1 if any run reports a failure or an error; the reports are in --report-dir.
 
 The desk's rate limits are raised for the run (`CLAUSES_DESK_MAX_REQUESTS_*`): the fuzzer
@@ -18,12 +20,14 @@ checks the contract, the rate limits have their own tests (tests/desk/test_abuse
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -70,18 +74,20 @@ def _manage(env: dict[str, str], *args: str, log: Path) -> str:
     return result.stdout
 
 
+# The same commands as `make demo-data`, in one process (one Django start-up, not four).
+PREPARE = """
+import json
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+call_command("load_reference", wet_run=True, verbosity=0)
+call_command("seed_demo", verbosity=0)
+from clauses.access.demo import demo_tokens
+print(json.dumps(demo_tokens()))
+"""
+
+
 def _prepare(env: dict[str, str], log: Path) -> dict[str, str]:
-    _manage(env, "migrate", "--noinput", "-v0", log=log)
-    _manage(env, "load_reference", "--wet-run", "-v0", log=log)
-    _manage(env, "seed_demo", "-v0", log=log)
-    output = _manage(
-        env,
-        "shell",
-        "-c",
-        "import json; from clauses.access.demo import demo_tokens; "
-        "print(json.dumps(demo_tokens()))",
-        log=log,
-    )
+    output = _manage(env, "shell", "-c", PREPARE, log=log)
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -97,6 +103,76 @@ def _wait(url: str, seconds: float = 120) -> None:
     raise SystemExit(f"Le serveur ne répond pas : {url}")
 
 
+def _command(
+    base: str, args: argparse.Namespace, report_dir: Path, name: str, token: str | None
+) -> list[str]:
+    command = [
+        str(BIN / "schemathesis"),
+        f"--config-file={CONFIG}",
+        "run",
+        f"{base}/api/v1/openapi.json",
+        "--checks=all",
+        f"--max-examples={args.max_examples}",
+        f"--max-time={args.max_time}",
+        "--phases=examples,coverage,fuzzing",
+        "--workers=1",
+        "--request-timeout=20",
+        "--suppress-health-check=all",
+        "--no-color",
+        "--report=junit",
+        f"--report-junit-path={report_dir / (name.replace('@', '_at_') + '.xml')}",
+    ]
+    if args.seed is not None:
+        command.append(f"--seed={args.seed}")
+    if token:
+        command.append(f"--header=Authorization: Bearer {token}")
+    return command
+
+
+def _untested(output: str) -> str | None:
+    """Why a run that passed proved nothing, or None: the time budget also bounds the
+    coverage phase, so on a loaded machine it can run out before some operations got a single
+    case ("Tested: 0", a 0-exit "Empty test suite"). Like pytest's exit 5, that fails."""
+    selected = re.search(r"^\s*Selected: (\d+)/\d+", output, re.MULTILINE)
+    tested = re.search(r"^\s*Tested: (\d+)", output, re.MULTILINE)
+    if not selected or not tested:
+        return "résumé de Schemathesis introuvable"
+    if int(tested.group(1)) < int(selected.group(1)):
+        return (
+            f"{tested.group(1)} opération(s) testée(s) sur {selected.group(1)} : le budget "
+            "(--max-time) s'est épuisé avant, la machine est trop chargée"
+        )
+    return None
+
+
+def _run_all(runs: dict[str, list[str]], env: dict[str, str], folder: Path, jobs: int) -> list[str]:
+    """Every identity's run, `jobs` at a time; each output printed whole, in order, when its
+    run and those before it have ended. Returns the identities whose run failed."""
+
+    def run(name: str, command: list[str]) -> tuple[int, str, float]:
+        output = folder / f"schemathesis-{name}.log"
+        started = time.monotonic()
+        with output.open("w") as out:
+            result = subprocess.run(  # noqa: S603 (our own command)
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+            )
+        return result.returncode, output.read_text(), time.monotonic() - started
+
+    failed: list[str] = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {name: pool.submit(run, name, command) for name, command in runs.items()}
+        for name, future in futures.items():
+            returncode, output, took = future.result()
+            print(f"\n=== Schemathesis : {name} ({took:.0f} s)", flush=True)
+            print(output, end="", flush=True)
+            problem = _untested(output)
+            if problem:
+                print(f"ÉCHEC ({name}) : {problem}.", flush=True)
+            if returncode != 0 or problem:
+                failed.append(name)
+    return failed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-examples", type=int, default=15, help="par opération et phase")
@@ -104,6 +180,9 @@ def main() -> int:
         "--max-time", type=int, default=15, help="secondes au plus par identité (budget)"
     )
     parser.add_argument("--only", default="", help="'anonymous' ou l'adresse d'un compte démo")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="identités testées en même temps (2 par défaut)"
+    )
     parser.add_argument("--report-dir", default=str(ROOT / "var" / "schemathesis"))
     # A fixed seed by default: CI and a developer replay the same cases (FUZZ_ARGS="--seed N"
     # explores others).
@@ -121,6 +200,9 @@ def main() -> int:
         except subprocess.CalledProcessError as error:
             print(log.read_text()[-5000:])
             raise SystemExit(f"Préparation impossible : {error}") from error
+        if not tokens:
+            raise SystemExit("Préparation incomplète : aucun jeton de démonstration (DEMO_MODE ?).")
+        print(f"Préparée en {time.monotonic() - started:.0f} s.", flush=True)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(  # noqa: S603
@@ -128,7 +210,7 @@ def main() -> int:
                 str(BIN / "gunicorn"),
                 "clauses.wsgi",
                 f"--bind=127.0.0.1:{port}",
-                "--workers=2",
+                f"--workers={max(2, args.jobs)}",
                 "--timeout=60",
                 # gunicorn answers 414 itself beyond 4,094 bytes of request line, before
                 # Django: a front server's limit, not the API's contract. Unlimited here so
@@ -151,33 +233,14 @@ def main() -> int:
             identities += sorted(tokens.items())
             if args.only:
                 identities = [(n, t) for n, t in identities if n == args.only]
+            if not identities:  # like pytest's exit 5: nothing tested is a failure
+                raise SystemExit(f"ÉCHEC : aucune identité ne s'appelle {args.only!r}.")
             report_dir = Path(args.report_dir)
             report_dir.mkdir(parents=True, exist_ok=True)
-            for name, token in identities:
-                print(f"\n=== Schemathesis : {name}", flush=True)
-                command = [
-                    str(BIN / "schemathesis"),
-                    f"--config-file={CONFIG}",
-                    "run",
-                    f"{base}/api/v1/openapi.json",
-                    "--checks=all",
-                    f"--max-examples={args.max_examples}",
-                    f"--max-time={args.max_time}",
-                    "--phases=examples,coverage,fuzzing",
-                    "--workers=1",
-                    "--request-timeout=20",
-                    "--suppress-health-check=all",
-                    "--no-color",
-                    "--report=junit",
-                    f"--report-junit-path={report_dir / (name.replace('@', '_at_') + '.xml')}",
-                ]
-                if args.seed is not None:
-                    command.append(f"--seed={args.seed}")
-                if token:
-                    command.append(f"--header=Authorization: Bearer {token}")
-                result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
-                if result.returncode != 0:
-                    failed.append(name)
+            runs = {
+                name: _command(base, args, report_dir, name, token) for name, token in identities
+            }
+            failed = _run_all(runs, env, folder, jobs=max(1, args.jobs))
         finally:
             server.terminate()
             server.wait(timeout=20)
