@@ -432,9 +432,13 @@ def grouped_hours(markets: QuerySet[Market], period: Period, group: str) -> dict
     return {row["key"]: row["n"] or ZERO for row in rows}
 
 
-def grouped(markets: QuerySet[Market], period: Period, group: str) -> dict[str, dict]:
+def grouped(
+    markets: QuerySet[Market], period: Period, group: str, *, from_aggregates: bool | None = None
+) -> dict[str, dict]:
     """The consolidation's figures per group (`group` is a path from a market, e.g.
-    "buyer__department__region__code"), one query per family."""
+    "buyer__department__region__code"), one query per family. The hours come from the
+    aggregates for a closed year once they exist, or when `from_aggregates` says so (the
+    rebuild itself, `territory_figures`)."""
     result: dict[str, dict] = {}
 
     def put(key: str | None, name: str, value: object) -> None:
@@ -442,7 +446,9 @@ def grouped(markets: QuerySet[Market], period: Period, group: str) -> dict[str, 
 
     from clauses.reporting import aggregates  # it reads this module
 
-    if aggregates.use_for(period):  # a closed year: the kept aggregates
+    if from_aggregates is None:
+        from_aggregates = aggregates.use_for(period) is not None
+    if from_aggregates:  # a closed year: the kept aggregates
         hours_rows = aggregates.grouped_hours(markets, period, group)
     else:
         hours_rows = grouped_hours(markets, period, group)

@@ -612,6 +612,11 @@ def _grouped(markets, period: Period, path: str) -> dict:  # noqa: ANN001
     frozen_at = aggregates.use_for(period)
     if frozen_at is None:
         return queries.grouped(markets, period, path)
+    from clauses.reporting import territory_figures  # it reads the aggregates
+
+    national = territory_figures.read_consolidation(markets, path, period, frozen_at)
+    if national is not None:
+        return national
     scope = Scope(
         kind="consolidation",
         key=path,

@@ -36,6 +36,11 @@ def _sql(queryset: QuerySet) -> str:
         return "∅"
 
 
+def same_rows(one: QuerySet, other: QuerySet) -> bool:
+    """Both querysets are the same SQL with the same parameters (so the same rows)."""
+    return _sql(one) == _sql(other)
+
+
 def key_for(kind: str, scope, period: Period, extra: str = "") -> str:  # noqa: ANN001
     parts = [
         kind,

@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clauses.hours.policies import HOUR_CLAUSE_KINDS
+from clauses.markets.models import Market
 from clauses.reporting import figures as figures_module
 from clauses.reporting import queries
 from clauses.reporting.models import MarketMonthHours, MarketTerritory, TerritoryYear
@@ -28,6 +29,10 @@ from clauses.reporting.periods import year as year_period
 
 DEPARTMENT = "department"
 REGION = "region"
+# The national consolidation of a closed year (every market, by the buyer's region), kept
+# as one row per year: `queries.grouped` run by the rebuild.
+CONSOLIDATION = "consolidation"
+NATIONAL_GROUP = "buyer__department__region__code"
 CENT = Decimal("0.01")
 # The families of a review that `TerritoryYear` holds (the rest — desk, network, labels —
 # is read live: small queries on small tables).
@@ -326,6 +331,18 @@ def rebuild(
         TerritoryYear.objects.update(refreshed_at=refreshed_at)
     rows = []
     for value in years:
+        national = queries.grouped(
+            Market.objects.all(), year_period(value), NATIONAL_GROUP, from_aggregates=True
+        )
+        rows.append(
+            TerritoryYear(
+                level=CONSOLIDATION,
+                code=NATIONAL_GROUP,
+                year=value,
+                refreshed_at=refreshed_at,
+                figures=figures_module.encode({"grouped": national}),
+            )
+        )
         for (level, code), values in compute_year(value).items():
             rows.append(
                 TerritoryYear(
@@ -344,9 +361,7 @@ def read(level: str, code: str, period: Period, refreshed_at: datetime) -> dict 
     """The kept figures of this territory when `period` is a whole calendar year built at
     the rebuild `refreshed_at`, else None. A territory with no market that year has none
     of its own: every family is empty."""
-    if (period.start.month, period.start.day, period.end.month, period.end.day) != (1, 1, 12, 31):
-        return None
-    if period.start.year != period.end.year:
+    if not _whole_year(period):
         return None
     row = (
         TerritoryYear.objects.filter(level=level, year=period.start.year)
@@ -361,3 +376,28 @@ def read(level: str, code: str, period: Period, refreshed_at: datetime) -> dict 
             return None
         return _finish({}, period)
     return figures_module.decode(row)
+
+
+def read_consolidation(markets, group: str, period: Period, refreshed_at: datetime) -> dict | None:  # noqa: ANN001
+    """The kept national consolidation of a closed calendar year — when `markets` is every
+    market (the same SQL) and `group` the buyer's region — else None."""
+    from clauses.reporting.snapshots import same_rows
+
+    if group != NATIONAL_GROUP or not _whole_year(period):
+        return None
+    if not same_rows(markets, Market.objects.all()):
+        return None
+    row = (
+        TerritoryYear.objects.filter(
+            level=CONSOLIDATION, code=group, year=period.start.year, refreshed_at=refreshed_at
+        )
+        .values_list("figures", flat=True)
+        .first()
+    )
+    return figures_module.decode(row)["grouped"] if row is not None else None
+
+
+def _whole_year(period: Period) -> bool:
+    return (period.start.month, period.start.day, period.end.month, period.end.day) == (
+        1, 1, 12, 31,
+    ) and period.start.year == period.end.year  # fmt: skip

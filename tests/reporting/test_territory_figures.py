@@ -97,7 +97,7 @@ def test_a_rebuild_makes_the_kept_reviews_stale(dataset: Dataset):
     aggregates.refresh(today=TODAY)
     scope = region_scope(ADMIN, "11")
     reports.review(scope, periods.year(2025), today=TODAY)
-    reports.national_rows(2025)
+    reports.review(scope, periods.quarter(2025, 4), today=TODAY)
     assert ReviewSnapshot.objects.count() == 2
     aggregates.refresh(today=TODAY)
     assert ReviewSnapshot.objects.count() == 0
@@ -110,10 +110,17 @@ def test_the_kept_consolidation_equals_the_live_one(dataset: Dataset):
     _leave_uncounted(dataset)
     live = reports.national_rows(2025)  # no aggregates yet
     aggregates.refresh(today=TODAY)
-    computed = reports.national_rows(2025)
-    kept = reports.national_rows(2025)
+    with CaptureQueriesContext(connection) as context:
+        computed = reports.national_rows(2025)  # the rebuild's row of 2025
+    scanned = [q["sql"] for q in context.captured_queries if any(t in q["sql"] for t in SCANNED)]
+    assert scanned == []
     assert computed == live
-    assert kept == live
+    # A narrower set of markets is not the nation's: computed, then kept.
+    one_buyer = reports.Market.objects.filter(buyer=dataset.buyers[0])
+    assert reports.consolidation(one_buyer, "region", 2025) == reports.consolidation(
+        one_buyer, "region", 2025
+    )
+    assert ReviewSnapshot.objects.filter(kind="consolidation").count() == 1
 
 
 def test_a_batch_of_declarations_refreshes_its_markets_and_closed_years(
