@@ -155,7 +155,10 @@ def run(
             log("  export to Parquet for DuckDB…")
             duck = Reference()
             log(f"  exported {sum(duck.rows.values()):,} rows in {duck.export_seconds:.1f} s")
-        return inprocess.reports(runs=report_runs, duck=duck)
+        from bench import reviews  # closed years: first computation and kept read (#15)
+
+        live = inprocess.reports(runs=report_runs, duck=duck)
+        return live + reviews.run(runs=report_runs, duck=duck, log=log)
 
     def import_() -> list:
         return inprocess.declaration_import(import_rows)
