@@ -247,6 +247,7 @@ def _check_page(
             "page": page,
             "problem_count": len(result.problems),
             "has_values": wizard.has_choice_columns(stored.columns or {}),
+            "uncounted": wizard.uncounted_rows(getattr(result, "uncounted", None)),
             **wizard.stepper(4),
         },
         status=status,
@@ -338,7 +339,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "record": record,
             "counts": wizard.counts_rows(record.counts),
-            "uncounted": (record.uncounted or [])[:100],
+            "uncounted": wizard.uncounted_rows(record.uncounted),
             "form": form,
             **wizard.stepper(5),
         },
@@ -380,7 +381,7 @@ def save_profile(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "record": record,
             "counts": wizard.counts_rows(record.counts),
-            "uncounted": (record.uncounted or [])[:100],
+            "uncounted": wizard.uncounted_rows(record.uncounted),
             "form": form,
             **wizard.stepper(5),
         },

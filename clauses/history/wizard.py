@@ -10,6 +10,7 @@ of a `HistoryUpload`.
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -19,6 +20,7 @@ from django.utils import timezone
 from clauses.access import audit
 from clauses.access.actors import Actor
 from clauses.accounts.enums import AuditAction
+from clauses.core.numbers import french
 from clauses.core.text import compact
 from clauses.history import fields, mapping, policies, services
 from clauses.history.models import HistoryUpload, MappingProfile
@@ -306,3 +308,24 @@ def counts_rows(counts: dict) -> list[dict]:
                 "skipped": one.get("skipped", 0),
             }
     return list(ordered.values())
+
+
+def uncounted_rows(uncounted: list[dict] | None, limit: int = 100) -> list[dict]:
+    """The hours that do not (or would not) count, per clause and reason, as shown: the
+    engine's rows with the hours written the French way."""
+    rows = []
+    for line in (uncounted or [])[:limit]:
+        try:
+            hours = french(Decimal(str(line.get("hours", "0"))))
+        except (ArithmeticError, ValueError):
+            hours = str(line.get("hours", ""))
+        rows.append(
+            {
+                "market": line.get("market", ""),
+                "lot": line.get("lot", ""),
+                "clause": line.get("clause", ""),
+                "reason": line.get("reason", ""),
+                "hours": hours,
+            }
+        )
+    return rows
