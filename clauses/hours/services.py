@@ -33,7 +33,7 @@ from clauses.access.enums import AuditAction
 from clauses.accounts.models import Organisation
 from clauses.followup.models import Assignment, Participant
 from clauses.hours import entries as checks
-from clauses.hours import policies, rules, signals
+from clauses.hours import policies, rules, signals, writing
 from clauses.hours.entries import (  # noqa: F401 — re-exported: imports, API, bench, tests
     FIELD_LABELS,
     OLDEST_MONTHS,
@@ -135,7 +135,21 @@ def recount_clauses(clauses: Iterable[SocialConsideration]) -> int:
 # Advisory locks of hours (the first key of PostgreSQL's two-key advisory locks).
 LOCK_NAMESPACE = 4811
 LOCK_SLOTS = 512  # a power of two
-BULK_SIZE = 1000
+BULK_SIZE = writing.BULK_SIZE
+# What a new declaration takes from its entry (the rest is `_new_values`, shared).
+NEW_FIELDS = (
+    "assignment_id",
+    "month",
+    "declared_hours",
+    "declared_amount_ht",
+    "is_training",
+    "base_hours",
+)
+# Declarations written by one call, by (market, employer, "created" | "corrected"): what the
+# layers above are told (`signals.declarations_submitted`), counted without a query.
+Summary = dict[tuple[int, int, str], int]
+# A correction keeps `batch`: the import that created the declaration (its history's first
+# line); the correction's own event names the file it came from.
 UPDATED_FIELDS = [
     "declared_hours",
     "declared_amount_ht",
@@ -146,7 +160,6 @@ UPDATED_FIELDS = [
     "declared_by",
     "declared_by_repr",
     "source",
-    "batch",
     "assignment",
     "base_hours",
     "counted_hours",
@@ -244,105 +257,182 @@ def _save_entries(
         checked, problems = check_entries(actor, entries, today=today)
         if problems:
             return Outcome(problems=problems)
-        outcome = _write(actor=actor, checked=checked, source=source, batch=batch)
+        outcome, summary = _write(actor=actor, checked=checked, source=source, batch=batch)
         if outcome.created or outcome.updated:
+            details: dict = {"declarations": [outcome.created, outcome.updated, outcome.unchanged]}
+            if batch is not None:
+                # The import's one journal line (#15): who (the actor), which file (the
+                # batch: name, SHA-256), how many rows and what became of them.
+                details.update(rows=batch.rows, file_hash=batch.file_hash, source=source)
             audit.record(
                 actor,
                 AuditAction.CREATE,
                 batch,
-                {"declarations": [outcome.created, outcome.updated, outcome.unchanged]},
+                details,
                 organisation=Organisation.objects.filter(pk=actor.organisation_id).first(),
             )
             declarations_arrived(
                 actor=actor,
-                declarations=[
-                    d
-                    for d, r in zip(outcome.declarations, outcome.results, strict=True)
-                    if r != "unchanged"
-                ],
+                declarations=outcome.declarations.subset(  # type: ignore[attr-defined]
+                    [i for i, r in enumerate(outcome.results) if r != "unchanged"]
+                ),
+                summary=summary,
+                batch=batch,
             )
     return outcome
 
 
+def _new_values(actor: Actor, source: str, batch: ImportBatch | None) -> dict:
+    """The values every new declaration of one write shares."""
+    return {
+        "assignment_id": None,
+        "month": None,
+        "declared_hours": None,
+        "declared_amount_ht": None,
+        "is_training": False,
+        "status": DeclarationStatus.SUBMITTED,
+        "rejection_reason": "",
+        "declared_by_id": actor.user_id,
+        "declared_by_repr": actor.label[:300],
+        "declared_at": timezone.now(),
+        "controlled_by_id": None,
+        "controlled_at": None,
+        "source": source,
+        "batch_id": batch.pk if batch is not None else None,
+        "base_hours": Decimal(0),
+        "counted_hours": Decimal(0),
+        "counting_rule": rules.RULE_NOT_VALIDATED,
+        "counting_detail": {"steps": [rules.RULE_NOT_VALIDATED]},
+        "counted_at": None,
+        "is_demo": False,
+    }
+
+
 def _write(
     *, actor: Actor, checked: list[Checked], source: str, batch: ImportBatch | None
-) -> Outcome:
-    """Write the checked entries: new declarations, corrections (with their history),
-    nothing for the unchanged. Bulk statements: two per thousand rows for the
-    declarations and two for their events (docs/performance.md, suggestion 6)."""
+) -> tuple[Outcome, Summary]:
+    """Write the checked entries: new declarations (COPY on PostgreSQL, `writing`),
+    corrections (with their history), nothing for the unchanged.
+
+    The journal: a correction keeps its own event (before, after, reason, the file it came
+    from); a new declaration of an import is journalled by its batch (one audit event per
+    file, and the declaration points to its batch: `declaration_history` shows it), a
+    new declaration typed in the form or sent by the API has its own "declared" event."""
     outcome = Outcome()
     if batch is not None and batch.pk is None:
         batch.save()
-    to_create: list[HourDeclaration] = []
+    common = _new_values(actor, source, batch)
+    now = common["declared_at"]
+    shared = writing.row(common)
+    positions = [writing.INDEX[k] for k in NEW_FIELDS]
+    slots: list = []
+    new_rows: list[writing.Row] = []
+    new_slots: list[int] = []
     to_update: list[HourDeclaration] = []
     events: list[DeclarationEvent] = []
-    now = timezone.now()
+    summary: Summary = defaultdict(int)
     for item in checked:
         entry, current = item.entry, item.existing
         values = _values(entry)
         if current is not None and all(getattr(current, k) == v for k, v in values.items()):
             outcome.unchanged += 1
-            outcome.declarations.append(current)
+            slots.append(current)
             outcome.results.append("unchanged")
             continue
+        assignment = item.assignment
         if current is None:
-            declaration = HourDeclaration(
-                assignment=item.assignment,
-                month=rules.first_of_month(entry.month),  # type: ignore[arg-type]
-                **values,
-            )
-            kind, before_status, details, reason = "declared", "", _plain(values), ""
+            row = list(shared)
+            for i, value in zip(
+                positions,
+                (
+                    assignment.pk,
+                    rules.first_of_month(entry.month),  # type: ignore[arg-type]
+                    entry.hours,
+                    entry.amount_ht,
+                    entry.is_training,
+                    item.base_hours,
+                ),
+                strict=True,
+            ):
+                row[i] = value
+            new_slots.append(len(slots))
+            slots.append(None)
+            new_rows.append(tuple(row))
             outcome.created += 1
             outcome.results.append("created")
-            to_create.append(declaration)
-        else:
-            declaration = current
-            before_status = current.status
-            details = {
-                "before": _plain({k: getattr(current, k) for k in values}),
-                "after": _plain(values),
-                "before_status": before_status,
-            }
-            for key, value in values.items():
-                setattr(declaration, key, value)
-            declaration.status = DeclarationStatus.SUBMITTED
-            declaration.rejection_reason = ""
-            kind, reason = "corrected", entry.reason.strip()
-            outcome.updated += 1
-            outcome.results.append("corrected")
-            to_update.append(declaration)
+            summary[(assignment.lot.market_id, assignment.employer_id, "created")] += 1
+            continue
+        declaration = current
+        before_status = current.status
+        details = {
+            "before": _plain({k: getattr(current, k) for k in values}),
+            "after": _plain(values),
+            "before_status": before_status,
+        }
+        if batch is not None:
+            details["batch"] = batch.pk
+        for key, value in values.items():
+            setattr(declaration, key, value)
+        declaration.status = DeclarationStatus.SUBMITTED
+        declaration.rejection_reason = ""
         declaration.declared_at = now
         declaration.declared_by_id = actor.user_id
         declaration.declared_by_repr = actor.label[:300]
         declaration.source = source
-        declaration.batch = batch
-        declaration.assignment = item.assignment
+        declaration.assignment = assignment
         declaration.base_hours = item.base_hours
         declaration.counted_hours = Decimal(0)
         declaration.counting_rule = rules.RULE_NOT_VALIDATED
         declaration.counting_detail = {"steps": [rules.RULE_NOT_VALIDATED]}
+        outcome.updated += 1
+        outcome.results.append("corrected")
+        summary[(assignment.lot.market_id, assignment.employer_id, "corrected")] += 1
+        to_update.append(declaration)
+        slots.append(declaration)
         events.append(
             DeclarationEvent(
                 declaration=declaration,
-                kind=kind,
+                kind="corrected",
                 from_status=before_status,
                 to_status=declaration.status,
-                reason=reason,
+                reason=entry.reason.strip(),
                 actor_user_id=actor.user_id,
                 actor_repr=actor.label[:300],
                 details=details,
             )
         )
-        outcome.declarations.append(declaration)
-    HourDeclaration.objects.bulk_create(to_create, batch_size=BULK_SIZE)
+    ids = writing.insert(new_rows)
+    for position, pk, values in zip(new_slots, ids, new_rows, strict=True):
+        slots[position] = (pk, values)
+    if batch is None:
+        # Typed one by one (form, API): each new declaration has its own line.
+        events.extend(
+            DeclarationEvent(
+                declaration_id=pk,
+                kind="declared",
+                from_status="",
+                to_status=DeclarationStatus.SUBMITTED,
+                actor_user_id=actor.user_id,
+                actor_repr=actor.label[:300],
+                details=_plain(_values_of_row(values)),
+            )
+            for pk, values in zip(ids, new_rows, strict=True)
+        )
     HourDeclaration.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BULK_SIZE)
     DeclarationEvent.objects.bulk_create(events, batch_size=BULK_SIZE)
+    outcome.declarations = writing.Declarations(slots)  # type: ignore[assignment]
     if batch is not None:
         batch.created_count = outcome.created
         batch.updated_count = outcome.updated
         batch.unchanged_count = outcome.unchanged
         batch.save(update_fields=["created_count", "updated_count", "unchanged_count"])
-    return outcome
+    return outcome, summary
+
+
+def _values_of_row(values: writing.Row) -> dict:
+    return {
+        k: values[writing.INDEX[k]] for k in ("declared_hours", "declared_amount_ht", "is_training")
+    }
 
 
 RESULT_MESSAGES = {
@@ -422,12 +512,23 @@ def corrections(declaration: HourDeclaration) -> QuerySet[DeclarationEvent]:
 # -- what others will be told of (one place each) -----------------------------------------
 
 
-def declarations_arrived(*, actor: Actor, declarations: Sequence[HourDeclaration]) -> None:
+def declarations_arrived(
+    *,
+    actor: Actor,
+    declarations: Sequence[HourDeclaration],
+    summary: Summary | None = None,
+    batch: ImportBatch | None = None,
+) -> None:
     """Declarations (new or corrected) now wait for control by the facilitators who follow
-    their markets: the notifications are sent from HERE, and only here (#12.9)."""
+    their markets: the notifications are sent from HERE, and only here (#12.9). ONE signal
+    per write, whatever its size (a 100,000-row file included)."""
     if declarations:
         signals.declarations_submitted.send(
-            sender=HourDeclaration, declarations=list(declarations), actor=actor
+            sender=HourDeclaration,
+            declarations=declarations,
+            actor=actor,
+            summary=dict(summary) if summary is not None else None,
+            batch=batch,
         )
 
 

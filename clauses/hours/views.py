@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from clauses.access.actors import Actor, actor_for_request
 from clauses.hours import imports, policies, rules, selectors, services
+from clauses.hours.enums import DeclarationStatus
 from clauses.hours.forms import (
     AgreementCompanyForm,
     AgreementForm,
@@ -27,6 +28,7 @@ from clauses.hours.forms import (
     EndAgreementForm,
     UploadForm,
 )
+from clauses.hours.models import DeclarationEvent, ImportBatch
 from clauses.hours.selectors import ControlFilters
 
 PER_PAGE = 25
@@ -279,7 +281,10 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for_request(request)
     declaration = get_object_or_404(
         policies.visible_declarations(actor).select_related(
-            "assignment__participant", "assignment__employer", "assignment__lot__market"
+            "assignment__participant",
+            "assignment__employer",
+            "assignment__lot__market",
+            "batch",
         ),
         pk=pk,
     )
@@ -287,11 +292,28 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (event, EVENT_LABELS.get(event.kind, event.kind))
         for event in declaration.events.order_by("created_at", "pk")
     ]
+    if declaration.batch is not None and not any(e.kind == "declared" for e, _ in events):
+        # Declared by a file: its import is the journal line (one per file, #15).
+        events.insert(0, imported_event(declaration.batch))
     return render(
         request,
         "hours/declaration.html",
         {"declaration": declaration, "events": events},
     )
+
+
+def imported_event(batch: ImportBatch) -> tuple[DeclarationEvent, str]:
+    """The history line of a declaration created by an import: the file's journal line
+    (who, when, which file, how many rows), shown like the declaration's own events."""
+    name = f"« {batch.file_name} »" if batch.file_name else "sans nom"
+    event = DeclarationEvent(
+        kind="declared",
+        created_at=batch.imported_at,
+        actor_repr=batch.imported_by_repr,
+        to_status=DeclarationStatus.SUBMITTED,
+    )
+    rows = f"{batch.rows} ligne{'s' if batch.rows > 1 else ''}"
+    return event, f"Déclarée par import (fichier {name}, {rows})"
 
 
 def clause_detail(request: HttpRequest, pk: int) -> HttpResponse:
