@@ -13,6 +13,10 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/clauses
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x tests/network"`.
 PYTEST_ARGS ?=
+# The suite on two workers (pytest-xdist; each has its own test database). Work stealing: a
+# worker that is done takes pending tests from the other, so a slow file does not end the run
+# alone. `make test XDIST=` runs in one process.
+XDIST ?= -n 2 --dist worksteal
 
 # Run pytest and fail when it collected no test: pytest's exit code 5 ("no tests collected")
 # must never pass as a green run (a wrong marker or path would otherwise hide everything).
@@ -104,10 +108,10 @@ test: lint test-only
 
 # The suite on SQLite, without the lint (what `make test` runs after the lint).
 test-only: $(BIN)/python
-	$(call pytest_strict,,-m "not browser and not ops" -n 2)
+	$(call pytest_strict,,-m "not browser and not ops" $(XDIST))
 
 test-pg: $(BIN)/python
-	$(call pytest_strict,DATABASE_URL=$(PG_URL),-m "not browser and not ops" -n 2)
+	$(call pytest_strict,DATABASE_URL=$(PG_URL),-m "not browser and not ops" $(XDIST))
 
 # Operations tests (backups restored, faults survived, several servers): PostgreSQL, one by one.
 test-ops: $(BIN)/python

@@ -1,5 +1,22 @@
+import os
+
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Hypothesis in CI (.ci/run sets HYPOTHESIS_PROFILE=ci): the same number of examples, minus what
+# only measures the machine — a 200 ms deadline per example and the "too slow" health check
+# fail on a loaded 2-core runner, not on a bug — and no example database left in the clone.
+# A failure prints the blob that replays it (@reproduce_failure).
+hypothesis_settings.register_profile(
+    "ci",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+    print_blob=True,
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")
