@@ -64,3 +64,15 @@ def test_the_readme_describes_every_app():
     readme = (ROOT / "README.md").read_text()
     described = set(re.findall(r"^- \*\*([a-z_]+)\*\*:", readme, flags=re.MULTILINE))
     assert set(LAYERS) - described == set(), "apps of the chain without their README paragraph"
+
+
+def test_every_scrolling_table_can_be_reached_by_the_keyboard():
+    """A DSFR table scrolls sideways on a phone: its container takes the focus (axe
+    « scrollable-region-focusable », WCAG 2.1.1), as components/table.html does."""
+    unreachable = [
+        str(t.relative_to(ROOT))
+        for t in TEMPLATES
+        for line in t.read_text().splitlines()
+        if 'class="fr-table__container"' in line and 'tabindex="0"' not in line
+    ]
+    assert unreachable == []
