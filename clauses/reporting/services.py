@@ -25,20 +25,26 @@ def declarations_changed(*, declarations: Iterable[HourDeclaration]) -> None:
     """A batch of declarations was written (an import, a form, a control): once the
     transaction commits, rebuild the aggregates of their markets and, for the closed years
     among their months, the per territory × year figures — in the background
-    (`tasks.refresh_aggregates`, django-tasks). One task per batch, whatever its size; one
-    query here (the batch's markets). The nightly full rebuild repairs anything missed."""
+    (`tasks.refresh_aggregates`, django-tasks). One task per batch, whatever its size; no
+    query here (the task finds the markets). The nightly full rebuild repairs anything
+    missed."""
     declarations = list(declarations)
     if not declarations:
         return
-    markets = sorted(_market_ids(sorted({d.assignment_id for d in declarations})))
+    assignments = sorted({d.assignment_id for d in declarations})
     months = sorted({d.month.isoformat() for d in declarations})
 
     def enqueue() -> None:
         from clauses.reporting import tasks  # the task module imports the aggregates
 
-        tasks.refresh_aggregates.enqueue(markets=markets, months=months)
+        tasks.refresh_aggregates.enqueue(assignments=assignments, months=months)
 
     transaction.on_commit(enqueue)
+
+
+def market_ids(assignment_ids: list[int]) -> list[int]:
+    """The markets of these assignments (one query per 500), for the task."""
+    return sorted(_market_ids(sorted(set(assignment_ids))))
 
 
 def months_of(values: Iterable[str]) -> list[date]:

@@ -12,9 +12,12 @@ from clauses.reporting import aggregates, services
 
 
 @task()
-def refresh_aggregates(markets: list[int] | None = None, months: list[str] | None = None) -> int:
-    """Rebuild the aggregates of the reviews (all of them, or those of some markets and
-    the closed years of some months); returns the number of rows written."""
+def refresh_aggregates(
+    assignments: list[int] | None = None, months: list[str] | None = None
+) -> int:
+    """Rebuild the aggregates of the reviews (all of them, or those of some assignments'
+    markets and the closed years of some months); returns the number of rows written."""
     return aggregates.refresh(
-        markets=markets, months=services.months_of(months) if months is not None else None
+        markets=services.market_ids(assignments) if assignments is not None else None,
+        months=services.months_of(months) if months is not None else None,
     ).rows
