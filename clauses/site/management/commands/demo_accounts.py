@@ -53,3 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Secret TOTP (commun, à saisir dans l'application) : {DEMO_TOTP_SECRET}")
         self.stdout.write(f"Code TOTP actuel : {current_demo_code()}")
         self.stdout.write(f"Codes de secours : {', '.join(DEMO_RECOVERY_CODES[:3])} …")
+        self.stdout.write(
+            "Import d'historique (/historique/) : l'« export logiciel A » de la facilitatrice "
+            "est déjà importé ; le « tableur de suivi » reste à importer par la facilitatrice ou "
+            "la coordination 93 (fichiers d'exemple sur la page de dépôt)."
+        )
