@@ -237,7 +237,9 @@ def test_siret_and_identifiers_are_kept_up_to_date_at_each_login(client, configu
 
 
 @pytest.mark.django_db
-def test_new_agent_of_a_confirmed_buyer_is_attached(client, configured, buyer):
+def test_new_agent_of_a_confirmed_buyer_is_attached(client, configured, buyer, mailoutbox):
+    admin = MembershipFactory(organisation=buyer, admin=True)
+    MembershipFactory(organisation=buyer)  # not an administrator: not told
     response = _sign_in(client, "nouvelle@ville-test.fr")
     assert response.status_code == 302
     user = User.objects.get(email="nouvelle@ville-test.fr")
@@ -252,6 +254,10 @@ def test_new_agent_of_a_confirmed_buyer_is_attached(client, configured, buyer):
     event = AuditEvent.objects.get(object_id=str(membership.pk))
     assert event.details["proconnect"] == "attached" and event.organisation == buyer
     assert int(client.session["_auth_user_id"]) == user.pk
+    # The organisation's administrators are told, with the way to end the membership.
+    assert [message.to for message in mailoutbox] == [[admin.user.email]]
+    assert "nouvelle@ville-test.fr" in mailoutbox[0].body
+    assert "http://testserver/compte/organisation/membres/" in mailoutbox[0].body
 
 
 def test_the_role_given_without_confirmation_sees_no_personal_data():

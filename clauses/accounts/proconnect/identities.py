@@ -5,8 +5,8 @@
   that organisation, confirmed at once ("attached", as the issue says). ProConnect vouches
   for the agent's SIRET, and the only role ever granted this way is buyer agent, which sees
   no participant's personal data (DESIGN.md, "Actors"): see `ATTACHED_ROLE`. The
-  attachment is written in the audit trail; the organisation's administrators see the new
-  member in their members' page and may end the membership.
+  attachment is written in the audit trail, and the organisation's administrators are told
+  by email; they see the new member in their members' page and may end the membership.
 - Otherwise, the SIRET is a valid one of no organisation, or of a buyer organisation not yet
   confirmed: `SignUpNeeded`. The agent is then proposed to sign the organisation up (its
   name, category and département asked: the project holds no SIRENE establishment data) or
@@ -23,8 +23,11 @@ multi-factor are kept on the account (`ProConnectIdentity`, `remember`).
 
 from dataclasses import asdict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clauses.accounts import services
@@ -94,7 +97,7 @@ def _check_email(identity: Identity) -> User | None:
 
 
 @transaction.atomic
-def account_for(identity: Identity) -> User:
+def account_for(identity: Identity, *, members_url: str = "") -> User:
     """The account this identity signs in to (created, attached as buyer agent, when its
     SIRET is that of a confirmed buyer organisation). Raises Refused or SignUpNeeded."""
     user = _check_email(identity)
@@ -121,8 +124,34 @@ def account_for(identity: Identity) -> User:
         actor_user=user,
         details={"proconnect": "attached", "siret": identity.siret},
     )
+    _tell_admins(membership, members_url=members_url)
     remember(user, identity)
     return user
+
+
+def _tell_admins(membership: Membership, *, members_url: str) -> None:
+    """The organisation's administrators learn of the new member (and may end it)."""
+    admins = (
+        Membership.objects.active()
+        .filter(organisation=membership.organisation, is_organisation_admin=True)
+        .exclude(user=membership.user)
+        .select_related("user")
+    )
+    subject = f"[{settings.CLAUSES_SITE_NAME}] Un agent a rejoint votre organisation"
+    for admin in admins:
+        body = render_to_string(
+            "accounts/emails/proconnect_attached.txt",
+            {
+                "SITE_NAME": settings.CLAUSES_SITE_NAME,
+                "admin": admin.user,
+                "member": membership.user,
+                "organisation": membership.organisation,
+                "members_url": members_url,
+            },
+        )
+        transaction.on_commit(
+            lambda to=admin.user.email, body=body: send_mail(subject, body, None, [to])
+        )
 
 
 @transaction.atomic

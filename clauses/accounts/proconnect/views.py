@@ -140,7 +140,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Trop de tentatives : la connexion est bloquée un moment.")
         return redirect("accounts:login")
     try:
-        user = identities.account_for(identity)
+        user = identities.account_for(identity, members_url=_members_url(request))
     except identities.SignUpNeeded:
         # Unknown organisation, or one awaiting confirmation: propose to sign it up.
         request.session[SESSION_PENDING] = {
@@ -152,6 +152,10 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _refuse(request, identity, refused.reason)
     _log_in(request, user, identity)
     return redirect(identity.next_url or reverse(settings.LOGIN_REDIRECT_URL))
+
+
+def _members_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("accounts:members"))
 
 
 def _pending_identity(request: HttpRequest) -> client.Identity | None:
@@ -179,7 +183,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     try:
         # The organisation may have been confirmed meanwhile: then the agent is attached.
-        user = identities.account_for(identity)
+        user = identities.account_for(identity, members_url=_members_url(request))
     except identities.SignUpNeeded as needed:
         organisation = needed.organisation
     except identities.Refused as refused:
