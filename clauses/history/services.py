@@ -214,10 +214,14 @@ def table_of(upload: HistoryUpload) -> Table:
     return read_bytes(raw, name=upload.file_name)
 
 
-def purge_expired_uploads(now: Any = None) -> int:
-    """Delete the uploads older than 24 hours and their files; returns how many."""
+def purge_expired_uploads(now: Any = None, *, wet_run: bool = True) -> int:
+    """Delete the uploads older than 24 hours and their files (an import's report keeps
+    its counts; its link to the upload is cleared); returns how many."""
+    expired = HistoryUpload.objects.expired(now)
+    if not wet_run:
+        return expired.count()
     count = 0
-    for upload in HistoryUpload.objects.expired(now).iterator():
+    for upload in expired.iterator():
         upload.file.delete(save=False)
         upload.delete()
         count += 1

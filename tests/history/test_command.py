@@ -136,3 +136,27 @@ def test_unknown_structure_profile_and_file(setup, tmp_path):
             "--file",
             str(tmp_path / "absent.csv"),
         )
+
+
+def test_expired_uploads_are_purged(hw, capsys):
+    import datetime
+    import io
+
+    from django.utils import timezone
+
+    from clauses.history.models import HistoryUpload
+
+    stream = io.BytesIO(csv_bytes([row()]))
+    stream.name = "export.csv"
+    upload, _ = services.store_upload(actor=hw.actor(), structure=hw.structure, file=stream)
+    name = upload.file.name
+    HistoryUpload.objects.filter(pk=upload.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=25)
+    )
+    call_command("purge_history_uploads")
+    assert "1 fichier(s) d'historique de plus de 24 heures à supprimer" in capsys.readouterr().out
+    assert HistoryUpload.objects.exists()
+    call_command("purge_history_uploads", "--wet-run")
+    assert "1 fichier(s) d'historique de plus de 24 heures supprimé(s)" in capsys.readouterr().out
+    assert not HistoryUpload.objects.exists()
+    assert not upload.file.storage.exists(name)
