@@ -31,7 +31,7 @@ DEPARTMENT = "department"
 REGION = "region"
 # The national consolidation of a closed year (every market, by the buyer's region), kept
 # as one row per year: `queries.grouped` run by the rebuild.
-CONSOLIDATION = "consolidation"
+CONSOLIDATION = "nation"  # level of that row; its code: "region"
 NATIONAL_GROUP = "buyer__department__region__code"
 CENT = Decimal("0.01")
 # The families of a review that `TerritoryYear` holds (the rest — desk, network, labels —
@@ -120,11 +120,35 @@ def _band_sql() -> str:
     return f"CASE {' '.join(whens)} ELSE '{queries.UNKNOWN}' END"
 
 
-def compute_year(value: int) -> dict[tuple[str, str], dict]:
+def _timeless() -> dict[tuple[str, str], dict]:
+    """The figures that do not depend on the year (targets, execution span): once per
+    rebuild."""
+    out: dict[tuple[str, str], dict] = defaultdict(dict)
+    kinds = ", ".join(f"'{k}'" for k in HOUR_CLAUSE_KINDS)
+    for level, code, target in _rows(
+        f"""SELECT t.level, t.code, SUM(COALESCE(s.hours_override, s.calculated_hours))
+        FROM {MT} t JOIN markets_lot l ON l.market_id = t.market_id
+        JOIN markets_socialconsideration s ON s.lot_id = l.id
+        WHERE s.kind IN ({kinds}) GROUP BY t.level, t.code""",
+        [],
+    ):
+        out[level, code]["target"] = int(target or 0)
+    for level, code, first, last in _rows(
+        f"""SELECT t.level, t.code, MIN(m.start_date), MAX(m.end_date)
+        FROM {MT} t JOIN markets_market m ON m.id = t.market_id GROUP BY t.level, t.code""",
+        [],
+    ):
+        out[level, code]["span"] = (_date(first), _date(last))
+    return out
+
+
+def compute_year(value: int, timeless: dict | None = None) -> dict[tuple[str, str], dict]:
     """Every territory's figures for the year `value` (about 15 grouped queries)."""
     period = year_period(value)
     start, end = _day(period.start), _day(period.end_exclusive)
     out: dict[tuple[str, str], dict] = defaultdict(dict)
+    for key, values in (timeless if timeless is not None else _timeless()).items():
+        out[key].update(values)
 
     def each(sql: str, params: list) -> list[tuple]:
         return _rows(sql, params)
@@ -146,21 +170,6 @@ def compute_year(value: int) -> dict[tuple[str, str], dict]:
             "counted": _decimal(counted),
             "cumulative": _decimal(cumulative),
         }
-    kinds = ", ".join(f"'{k}'" for k in HOUR_CLAUSE_KINDS)
-    for level, code, target in each(
-        f"""SELECT t.level, t.code, SUM(COALESCE(s.hours_override, s.calculated_hours))
-        FROM {MT} t JOIN markets_lot l ON l.market_id = t.market_id
-        JOIN markets_socialconsideration s ON s.lot_id = l.id
-        WHERE s.kind IN ({kinds}) GROUP BY t.level, t.code""",
-        [],
-    ):
-        out[level, code]["target"] = int(target or 0)
-    for level, code, first, last in each(
-        f"""SELECT t.level, t.code, MIN(m.start_date), MAX(m.end_date)
-        FROM {MT} t JOIN markets_market m ON m.id = t.market_id GROUP BY t.level, t.code""",
-        [],
-    ):
-        out[level, code]["span"] = (_date(first), _date(last))
     in_year = "h.month >= %s AND h.month < %s"
     for level, code, month, counted in each(
         f"""SELECT t.level, t.code, h.month, SUM(h.counted)
@@ -330,6 +339,7 @@ def rebuild(
         TerritoryYear.objects.filter(year__in=years).delete()
         TerritoryYear.objects.update(refreshed_at=refreshed_at)
     rows = []
+    timeless = _timeless() if years else {}
     for value in years:
         national = queries.grouped(
             Market.objects.all(), year_period(value), NATIONAL_GROUP, from_aggregates=True
@@ -337,13 +347,13 @@ def rebuild(
         rows.append(
             TerritoryYear(
                 level=CONSOLIDATION,
-                code=NATIONAL_GROUP,
+                code=REGION,
                 year=value,
                 refreshed_at=refreshed_at,
                 figures=figures_module.encode({"grouped": national}),
             )
         )
-        for (level, code), values in compute_year(value).items():
+        for (level, code), values in compute_year(value, timeless).items():
             rows.append(
                 TerritoryYear(
                     level=level,
@@ -389,7 +399,7 @@ def read_consolidation(markets, group: str, period: Period, refreshed_at: dateti
         return None
     row = (
         TerritoryYear.objects.filter(
-            level=CONSOLIDATION, code=group, year=period.start.year, refreshed_at=refreshed_at
+            level=CONSOLIDATION, code=REGION, year=period.start.year, refreshed_at=refreshed_at
         )
         .values_list("figures", flat=True)
         .first()
