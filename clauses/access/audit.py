@@ -58,9 +58,9 @@ def record(
     actor: Actor | Any,
     action: AuditAction | str,
     obj: models.Model | None,
+    *,
     changes: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
-    *,
     organisation: Organisation | None = None,
     territory: str | None = None,
 ) -> AuditEvent:

@@ -563,7 +563,7 @@ def import_markets(
             actor,
             AuditAction.CREATE,
             buyer,
-            {"import": [report.created, report.updated, report.unchanged]},
+            changes={"import": [report.created, report.updated, report.unchanged]},
         )
     return report
 

@@ -154,7 +154,7 @@ def import_programme(
             actor,
             AuditAction.CREATE,
             programme,
-            {
+            changes={
                 "file_name": programme.file_name,
                 "lines": len(validation.rows),
                 "mapping": {key: sheet.headers[index] for key, index in mapping.items()},
@@ -212,7 +212,7 @@ def reanalyse_programme(*, actor: Actor, programme: Programme, today: date | Non
             actor,
             AuditAction.UPDATE,
             programme,
-            {"reanalysed": len(lines), "changed_lines": changed[:100]},
+            changes={"reanalysed": len(lines), "changed_lines": changed[:100]},
             organisation=buyer,
             territory=_territory(buyer),
         )
@@ -276,7 +276,7 @@ def review_line(
             actor,
             AuditAction.UPDATE,
             line,
-            {k: [before[k], after[k]] for k in after if before[k] != after[k]},
+            changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
             organisation=programme.buyer,
             territory=_territory(programme.buyer),
         )
@@ -301,7 +301,7 @@ def keep_pending(*, actor: Actor, programme: Programme) -> int:
             actor,
             AuditAction.UPDATE,
             programme,
-            {"kept_lines": numbers[:200], "count": len(numbers)},
+            changes={"kept_lines": numbers[:200], "count": len(numbers)},
             organisation=programme.buyer,
             territory=_territory(programme.buyer),
         )
@@ -360,7 +360,7 @@ def convert_line(*, actor: Actor, line: ProgrammeLine) -> Market:
             actor,
             AuditAction.UPDATE,
             line,
-            {
+            changes={
                 "market": [None, market.pk],
                 "publication_timing": ["", PublicationTiming.BEFORE.value],
                 "desk_request": request.reference if link_request else None,

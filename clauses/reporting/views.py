@@ -24,8 +24,8 @@ def _audit_export(request: HttpRequest, what: str, details: dict) -> None:
         actor,
         AuditAction.EXPORT,
         organisation,
-        {"export": what, **details},
-        request,
+        changes={"export": what, **details},
+        request=request,
         territory=details.get("territory", ""),
     )
 

@@ -112,6 +112,9 @@ def test_record_fills_who_what_where(world: World):
     assert event.ip == "198.51.100.4"
     assert event in policies.visible_audit_events(actor)
     assert event not in policies.visible_audit_events(world.actor("national_coordinator"))
+    # one keyword-only record() (#16.3): what changed is named, never passed by position
+    with pytest.raises(TypeError):
+        audit.record(actor, AuditAction.UPDATE, membership, {"rôle": ["a", "b"]})  # type: ignore[misc]
 
 
 def test_the_actor_carries_the_ip_so_services_need_no_request(world: World):

@@ -53,7 +53,9 @@ def _audit(actor: Actor, action: AuditAction, market: Market, changes: dict | No
     department = market.buyer.department if market.buyer.department_id else None
     if department is not None:
         territory = department.code
-    audit.record(actor, action, market, changes, organisation=market.buyer, territory=territory)
+    audit.record(
+        actor, action, market, changes=changes, organisation=market.buyer, territory=territory
+    )
 
 
 def _json_value(value: Any) -> Any:

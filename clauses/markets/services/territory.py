@@ -118,7 +118,7 @@ def save_hour_preset(
             actor,
             AuditAction.UPDATE,
             setting,
-            {"code": setting.code},
+            changes={"code": setting.code},
             territory=department.code if department else "",
         )
     return setting
@@ -157,7 +157,7 @@ def save_clause_template(
             actor,
             AuditAction.UPDATE,
             template,
-            {"kind": kind},
+            changes={"kind": kind},
             territory=department.code if department else "",
         )
     return template
