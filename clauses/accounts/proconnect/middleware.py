@@ -5,7 +5,7 @@ browser applies it to the redirects that follow a form's submission too (CSP Lev
 "form-action"; Chromium blocks them): the « S’identifier avec ProConnect » button (a POST
 to /compte/proconnect/, which redirects to the authorisation endpoint) and the logout
 button (a POST to /compte/deconnexion/, which redirects to the `end_session_endpoint`)
-would stop on our side. When ProConnect is configured, every response allows the issuer's
+would stop on our side. When ProConnect is configured, every HTML page allows the issuer's
 origin, and the origins of those two endpoints once discovery is cached (no network call
 here). Listed after django-csp's middleware, so it runs first on the way out."""
 
@@ -46,6 +46,8 @@ class ProConnectFormActionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response  # only a page has forms (no cache read for the API, files…)
         origins = form_action_origins()
         if origins:
             update = dict(getattr(response, "_csp_update", None) or {})
