@@ -835,3 +835,34 @@ def test_form_action_takes_the_endpoints_origins_from_cached_discovery(settings)
         },
     )
     assert form_action_origins() == ["https://auth.example", "https://login.example"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_the_same_agent_signing_in_twice_at_once_gets_one_account(monkeypatch, confirmed):
+    """Two tabs back from ProConnect together: the second creation meets the first
+    account (unique email) and is refused cleanly, never a 500."""
+    from clauses.accounts.models import User as UserModel
+
+    OrganisationFactory(siret=KNOWN_SIRET, is_confirmed=confirmed)
+    identity = proconnect.Identity(
+        sub="s",
+        email="double@ville-test.fr",
+        given_name="Camille",
+        usual_name="Double",
+        siret=KNOWN_SIRET,
+        uid="1",
+        idp_id="fia1v2",
+        amr=["pwd"],
+        id_token="t",
+        next_url="",
+    )
+    UserModel.objects.create_user(email="double@ville-test.fr")
+    monkeypatch.setattr(proconnect_identities, "_check_email", lambda identity: None)
+    with pytest.raises(proconnect_identities.Refused, match="email_taken"):
+        if confirmed:
+            proconnect_identities.account_for(identity)
+        else:
+            proconnect_identities.sign_up(identity)
+    assert UserModel.objects.filter(email="double@ville-test.fr").count() == 1
+    assert not Membership.objects.filter(user__email="double@ville-test.fr").exists()

@@ -26,7 +26,7 @@ from dataclasses import asdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -109,12 +109,16 @@ def account_for(identity: Identity, *, members_url: str = "") -> User:
     organisation = organisation_of(identity)
     if organisation is None or not organisation.is_confirmed:
         raise SignUpNeeded(organisation)
-    user = User.objects.create_user(
-        email=identity.email,
-        password=None,
-        first_name=identity.given_name[:150],
-        last_name=identity.usual_name[:150],
-    )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=identity.email,
+                password=None,
+                first_name=identity.given_name[:150],
+                last_name=identity.usual_name[:150],
+            )
+    except IntegrityError as error:  # the same agent's other tab was quicker
+        raise Refused("email_taken") from error
     membership = Membership.objects.create(
         user=user, organisation=organisation, role=ATTACHED_ROLE, is_confirmed=True
     )
@@ -165,23 +169,27 @@ def sign_up(
     """Create the account of an identity whose organisation is not confirmed (or unknown),
     as the self sign-up does (`services.sign_up_buyer`): a new buyer organisation awaiting
     a coordination's confirmation, or a pending membership of the buyer organisation that
-    has the SIRET. The account has no password (ProConnect is its way in; the password
-    reset gives it one). Raises Refused like `account_for`."""
+    has the SIRET. The account has no password: ProConnect is its way in. Raises Refused
+    like `account_for`."""
     if _check_email(identity) is not None:
         raise Refused("email_taken")
     existing = organisation_of(identity)
     if existing is None and (not organisation_name or not buyer_category or department is None):
         raise ValueError("organisation_name, buyer_category and department are needed")
-    membership = services.sign_up_buyer(
-        email=identity.email,
-        first_name=identity.given_name[:150],
-        last_name=identity.usual_name[:150],
-        password=None,  # type: ignore[arg-type] - an unusable password
-        organisation_name=existing.name if existing else organisation_name,
-        siret=identity.siret,
-        buyer_category=existing.buyer_category if existing else buyer_category,
-        department=existing.department if existing else department,  # type: ignore[arg-type]
-    )
+    try:
+        with transaction.atomic():
+            membership = services.sign_up_buyer(
+                email=identity.email,
+                first_name=identity.given_name[:150],
+                last_name=identity.usual_name[:150],
+                password=None,  # type: ignore[arg-type] - an unusable password
+                organisation_name=existing.name if existing else organisation_name,
+                siret=identity.siret,
+                buyer_category=existing.buyer_category if existing else buyer_category,
+                department=existing.department if existing else department,  # type: ignore[arg-type]
+            )
+    except IntegrityError as error:  # the same agent's other tab was quicker
+        raise Refused("email_taken") from error
     AuditEvent.record(
         action=AuditAction.CREATE,
         obj=membership,
