@@ -70,3 +70,85 @@ def test_hours_outside_eligibility_say_why_per_clause(hw):
     assert preview.uncounted
     assert preview.uncounted[0]["market"] == "HIST-2024-01"
     assert Decimal(preview.uncounted[0]["hours"]) == Decimal(35)
+
+
+def test_imported_hours_are_counted_exactly_as_the_hours_app_counts(hw):
+    from clauses.hours.services import recount
+
+    # validated in April, CDD: March out of eligibility, later months counted
+    hw.run(months_rows(**{"Date de validation": "01/04/2024", "Modalité": "CDD"}))
+    declarations = HourDeclaration.objects.all()
+    counted = sorted((d.month, d.counted_hours, d.counting_rule) for d in declarations)
+    assert recount(declarations) == 0  # the hours app finds nothing to change
+    assert counted == [
+        (D(2024, 3, 1), Decimal(0), "out_of_eligibility"),
+        (D(2024, 4, 1), Decimal(35), "hours_worked"),
+        (D(2024, 5, 1), Decimal(35), "hours_worked"),
+    ]
+
+
+def test_a_later_validation_recounts_the_hours_already_there(hw):
+    # first the missions and hours without eligibility: nothing counts…
+    headers_rows = months_rows(Modalité="CDD")
+    record = hw.run(headers_rows, columns=_without_eligibility(hw, headers_rows))
+    assert record.counts["hours"]["created"] == 3
+    assert all(d.counted_hours == 0 for d in HourDeclaration.objects.all())
+    # …then the same file with the validation: the person is matched, the hours recounted
+    hw.run(months_rows(Modalité="CDD"))
+    assert all(d.counted_hours == 35 for d in HourDeclaration.objects.all())
+
+
+def _without_eligibility(hw, rows):
+    columns = hw.columns(hw.table(rows))
+    return {k: v for k, v in columns.items() if not k.startswith("eligibility.")}
+
+
+def test_xlsx_and_latin1_files_are_read(hw):
+    import io
+
+    from openpyxl import Workbook
+
+    from clauses.core.spreadsheets import workbook_bytes
+    from clauses.history import services
+    from tests.history.engine_support import HEADERS
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS)
+    sheet.append(row())
+    stream = io.BytesIO(workbook_bytes(workbook))
+    stream.name = "export.xlsx"
+    table = services.read_upload(stream)
+    assert table.headers == HEADERS and table.rows[0][0] == 2
+    latin = io.BytesIO(
+        ";".join(HEADERS).encode("cp1252")
+        + b"\n"
+        + ";".join(str(v) for v in row()).encode("cp1252")
+    )
+    latin.name = "export.csv"
+    table = services.read_upload(latin)
+    assert table.headers[1] == "Prénom" and table.rows[0][1][1] == "Éloïse"
+
+
+def test_the_reviews_aggregates_are_rebuilt_after_the_import(
+    hw, django_capture_on_commit_callbacks
+):
+    from clauses.reporting.models import MarketMonthHours
+
+    with django_capture_on_commit_callbacks(execute=True):  # tests run tasks at once
+        hw.run(months_rows())
+    market = Market.objects.get(reference="HIST-2024-01")
+    rows = MarketMonthHours.objects.filter(market=market)
+    assert sorted(r.month for r in rows) == [D(2024, 3, 1), D(2024, 4, 1), D(2024, 5, 1)]
+    assert sum(r.counted for r in rows) == 105
+
+
+def test_one_journal_event_per_import(hw):
+    from clauses.accounts.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    record = hw.run(months_rows())
+    events = AuditEvent.objects.all()[: AuditEvent.objects.count() - before]
+    assert AuditEvent.objects.count() - before == 1
+    assert "Dupont" not in str(list(events.values()))
+    assert record.counts["hours"]["created"] == 3
