@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from clauses.access.actors import Actor
@@ -331,9 +331,21 @@ class _Builder(HoursPlanning):
         for chunk in _chunks(sirets):
             for org in Organisation.objects.filter(kind=kind, siret__in=chunk):
                 found[f"siret:{org.siret}"] = org
-        for chunk in _chunks(names):
-            for org in Organisation.objects.filter(kind=kind, name__in=chunk).order_by("pk"):
+        # By name: the same name whatever its case (one query per 100 names), and for
+        # buyers every buyer of the département compared folded (« Ville de St-Denis »).
+        candidates = Organisation.objects.filter(kind=kind).order_by("pk")
+        for chunk in _chunks(names, 100):
+            same_case = Q()
+            for name in chunk:
+                same_case |= Q(name__iexact=name)
+            for org in candidates.filter(same_case):
                 found.setdefault(f"name:{compact(org.name)}", org)
+        if kind == OrganisationKind.BUYER and self.department is not None and names:
+            wanted = {f"name:{compact(name)}" for name in names}
+            for org in candidates.filter(department=self.department).only("pk", "name", "siret"):
+                key = f"name:{compact(org.name)}"
+                if key in wanted:
+                    found.setdefault(key, org)
         return found
 
     def _organisation(

@@ -6,6 +6,7 @@ import pytest
 from clauses.followup.models import Participant
 from clauses.history.services import ImportInvalid
 from clauses.hours.models import HourDeclaration
+from clauses.markets.models import Market
 from tests.history.engine_support import D, row
 from tests.history.engine_support import fw as fw  # noqa: F401
 from tests.history.engine_support import hw as hw  # noqa: F401
@@ -124,3 +125,15 @@ def test_duplicate_rows_are_skipped_and_conflicting_ones_refused(hw):
     preview = hw.preview([row(), row(Heures="36")])
     assert preview.problems[0].line == 3
     assert "déjà à la ligne 2" in preview.problems[0].message
+
+
+def test_a_buyer_written_otherwise_is_found_not_added(hw):
+    from clauses.accounts.models import Organisation
+
+    before = Organisation.objects.filter(kind="buyer").count()
+    preview = hw.preview([row(Acheteur="VILLE DE SAINT DENIS (TEST)")])
+    assert "organisation" in preview.would_create  # the company only
+    assert preview.would_create["organisation"] == 1
+    hw.run([row(Acheteur="ville de saint-denis (test)")])
+    assert Organisation.objects.filter(kind="buyer").count() == before
+    assert Market.objects.get(reference="HIST-2024-01").buyer == hw.fw.base.buyer
