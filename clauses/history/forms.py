@@ -91,8 +91,7 @@ class ColumnsForm(DsfrForm):
             self.fields[f"col_{column.index}"] = forms.ChoiceField(
                 label=column.header,
                 choices=choices,
-                required=False,
-                initial=column.field_key,
+                initial=column.field_key or wizard.NOT_IMPORTED,
                 help_text=f"Exemples : {samples}",
             )
 
@@ -102,7 +101,7 @@ class ColumnsForm(DsfrForm):
         for column in self.columns:
             name = f"col_{column.index}"
             key = data.get(name)
-            if not key:
+            if not key or key == wizard.NOT_IMPORTED:
                 continue
             if key in used:
                 label = fields.FIELDS_BY_KEY[key].label
@@ -119,7 +118,7 @@ class ColumnsForm(DsfrForm):
         return {
             self.cleaned_data[f"col_{c.index}"]: c.header
             for c in self.columns
-            if self.cleaned_data.get(f"col_{c.index}")
+            if self.cleaned_data.get(f"col_{c.index}") not in (None, "", wizard.NOT_IMPORTED)
         }
 
 

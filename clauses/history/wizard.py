@@ -28,6 +28,7 @@ from clauses.history.models import HistoryUpload, MappingProfile
 SAMPLES = 3  # values shown under each column of the file
 MAX_LABELS = 300  # distinct labels of one choice column shown for mapping
 IGNORE = fields.IGNORE
+NOT_IMPORTED = "ignorer"  # a column that feeds no field (a choice, so no « optionnel » mark)
 
 
 # -- the steps ------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ def columns_of(table: services.Table, columns: dict[str, str | None]) -> list[Co
 def field_choices() -> list[tuple[str, Any]]:
     """The select of a column: nothing, then the fields grouped by entity, required ones
     marked."""
-    groups: list[tuple[str, Any]] = [("", "— Ne pas importer cette colonne —")]
+    groups: list[tuple[str, Any]] = [(NOT_IMPORTED, "— Ne pas importer cette colonne —")]
     for entity, label in fields.ENTITIES.items():
         entity_fields = fields.fields_of(entity)
         if not entity_fields:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clauses.accounts.models import Membership
-from clauses.history import demo, services
+from clauses.history import demo, services, wizard
 from clauses.history.models import HistoryImport, HistoryUpload, MappingProfile
 from tests.access.helpers import login
 from tests.followup.conftest import fw as fw  # noqa: F401 — the fixture
@@ -66,7 +66,7 @@ def test_the_whole_path_from_upload_to_report_and_profile(facilitator, fw):  # n
     assert "NE(E) LE" in html and "Exemples : " in html
     assert re.search(r'<option value="person.birth_date"[^>]*selected', html)
     assert "Champs obligatoires par élément" in html
-    data = {f"col_{i}": "" for i in range(len(demo.HEADERS_B))}
+    data = {f"col_{i}": wizard.NOT_IMPORTED for i in range(len(demo.HEADERS_B))}
     for key, header in demo.PROFILE_B_COLUMNS.items():
         data[f"col_{demo.HEADERS_B.index(header)}"] = key
     response = facilitator.post(reverse("history:columns", args=[upload.pk]), data)
@@ -209,7 +209,7 @@ def test_hostile_files_are_refused_in_french(facilitator, fw, content, name, mes
 def test_a_column_feeds_one_field(facilitator, fw):  # noqa: F811
     _upload(facilitator, fw)
     upload = HistoryUpload.objects.get()
-    data = {f"col_{i}": "" for i in range(len(demo.HEADERS_B))}
+    data = {f"col_{i}": wizard.NOT_IMPORTED for i in range(len(demo.HEADERS_B))}
     data["col_0"] = data["col_1"] = "person.last_name"
     response = facilitator.post(reverse("history:columns", args=[upload.pk]), data)
     assert response.status_code == 200

@@ -35,7 +35,7 @@ def test_columns_show_a_few_distinct_values_and_their_field():
 
 def test_field_choices_group_fields_by_entity_and_mark_required_ones():
     choices = wizard.field_choices()
-    assert choices[0] == ("", "— Ne pas importer cette colonne —")
+    assert choices[0] == (wizard.NOT_IMPORTED, "— Ne pas importer cette colonne —")
     groups = dict(choices[1:])
     assert set(groups) == {label for key, label in fields.ENTITIES.items() if fields.fields_of(key)}
     people = dict(groups["Personnes"])
