@@ -145,9 +145,10 @@ NEW_FIELDS = (
     "is_training",
     "base_hours",
 )
-# Declarations written by one call, by (market, employer, "created" | "corrected"): what the
-# layers above are told (`signals.declarations_submitted`), counted without a query.
-Summary = dict[tuple[int, int, str], int]
+# Declarations written by one call, by (market, employer, month, kind): what the layers above
+# are told (`signals`), counted without a query. Kind: "created" or "corrected" when
+# declared, the decision ("validate", "reject", "request_fix") when controlled.
+Summary = dict[tuple[int, int, date, str], int]
 # A correction keeps `batch`: the import that created the declaration (its history's first
 # line); the correction's own event names the file it came from.
 UPDATED_FIELDS = [
@@ -325,6 +326,7 @@ def _write(
     now = common["declared_at"]
     shared = writing.row(common)
     positions = [writing.INDEX[k] for k in NEW_FIELDS]
+    month = writing.INDEX["month"]
     slots: list = []
     new_rows: list[writing.Row] = []
     new_slots: list[int] = []
@@ -360,7 +362,7 @@ def _write(
             new_rows.append(tuple(row))
             outcome.created += 1
             outcome.results.append("created")
-            summary[(assignment.lot.market_id, assignment.employer_id, "created")] += 1
+            summary[(assignment.lot.market_id, assignment.employer_id, row[month], "created")] += 1
             continue
         declaration = current
         before_status = current.status
@@ -386,7 +388,9 @@ def _write(
         declaration.counting_detail = {"steps": [rules.RULE_NOT_VALIDATED]}
         outcome.updated += 1
         outcome.results.append("corrected")
-        summary[(assignment.lot.market_id, assignment.employer_id, "corrected")] += 1
+        summary[
+            (assignment.lot.market_id, assignment.employer_id, declaration.month, "corrected")
+        ] += 1
         to_update.append(declaration)
         slots.append(declaration)
         events.append(
@@ -532,6 +536,23 @@ def declarations_arrived(
         )
 
 
+def declarations_controlled(*, actor: Actor, decisions: Sequence["Decision"]) -> None:
+    """A control batch was written: ONE signal for the batch (#15), from HERE only."""
+    if not decisions:
+        return
+    summary: Summary = defaultdict(int)
+    for item in decisions:
+        assignment = item.declaration.assignment
+        key = (assignment.lot.market_id, assignment.employer_id, item.declaration.month)
+        summary[(*key, item.decision)] += 1
+    signals.declarations_controlled.send(
+        sender=HourDeclaration,
+        declarations=[item.declaration for item in decisions],
+        actor=actor,
+        summary=dict(summary),
+    )
+
+
 def declaration_refused(*, actor: Actor, declaration: HourDeclaration) -> None:
     """A declaration was refused (or a fix asked), with its reason: the company is told,
     from HERE only (#12.9)."""
@@ -587,6 +608,7 @@ def control_declarations(*, actor: Actor, decisions: Sequence[Decision]) -> list
     with transaction.atomic():
         for item in decisions:
             _apply_decision(actor, item, cache=cache)
+        declarations_controlled(actor=actor, decisions=decisions)
     return [item.declaration for item in decisions]
 
 

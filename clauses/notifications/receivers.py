@@ -64,7 +64,7 @@ def on_declarations_submitted(
     sender: Any,
     *,
     declarations: list[HourDeclaration],
-    summary: dict[tuple[int, int, str], int] | None = None,
+    summary: dict[tuple[int, int, object, str], int] | None = None,
     **kwargs: Any,
 ) -> None:
     """Per market's controllers, company and kind (new or corrected), one notification:
@@ -74,9 +74,11 @@ def on_declarations_submitted(
     groups: dict[tuple[int, str, bool], int] = defaultdict(int)
     if summary is not None:
         names = dict(
-            Organisation.objects.filter(pk__in={e for _, e, _ in summary}).values_list("pk", "name")
+            Organisation.objects.filter(pk__in={key[1] for key in summary}).values_list(
+                "pk", "name"
+            )
         )
-        for (market_id, employer_id, kind), count in summary.items():
+        for (market_id, employer_id, _month, kind), count in summary.items():
             groups[(market_id, names.get(employer_id, ""), kind == "corrected")] += count
     else:
         ids = [d.pk for d in declarations]

@@ -11,12 +11,13 @@ class ReportingConfig(AppConfig):
     verbose_name = "Bilans"
 
     def ready(self) -> None:
-        from clauses.hours.signals import declaration_sent_back, declarations_submitted
+        from clauses.hours.signals import declarations_controlled, declarations_submitted
         from clauses.reporting.receivers import refresh_on_declarations
 
         declarations_submitted.connect(
             refresh_on_declarations, dispatch_uid="reporting_refresh_on_declarations"
         )
-        declaration_sent_back.connect(
-            refresh_on_declarations, dispatch_uid="reporting_refresh_on_declaration_sent_back"
+        # One signal per control batch (validations included), not one per refusal (#15).
+        declarations_controlled.connect(
+            refresh_on_declarations, dispatch_uid="reporting_refresh_on_declarations_controlled"
         )

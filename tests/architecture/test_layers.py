@@ -63,9 +63,11 @@ SIGNALS = {
         "clauses.notifications.receivers.on_declarations_submitted",
         "clauses.reporting.receivers.refresh_on_declarations",
     ),
+    "clauses.hours.signals.declarations_controlled": (
+        "clauses.reporting.receivers.refresh_on_declarations"
+    ),
     "clauses.hours.signals.declaration_sent_back": (
-        "clauses.notifications.receivers.on_declaration_sent_back",
-        "clauses.reporting.receivers.refresh_on_declarations",
+        "clauses.notifications.receivers.on_declaration_sent_back"
     ),
 }
 

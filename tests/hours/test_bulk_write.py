@@ -115,7 +115,9 @@ def test_one_journal_line_and_one_signal_per_file(hw):
     # One signal for the file, with the summary by market and employer.
     assert len(sent) == 1
     assert sent[0]["batch"] == batch
-    assert sent[0]["summary"] == {(hw.market.pk, hw.company.pk, "created"): 12}
+    assert sent[0]["summary"] == {
+        (hw.market.pk, hw.company.pk, date(2026, m, 1), "created"): 4 for m in (1, 2, 3)
+    }
     assert sorted(sent[0]["declarations"].ids()) == sorted(
         HourDeclaration.objects.values_list("pk", flat=True)
     )
@@ -178,3 +180,33 @@ def test_the_ceiling_holds_across_files_of_one_import_path(hw):
 
 def test_imports_module_caps_still_apply():
     assert imports.MAX_ROWS == 5000
+
+
+def test_one_signal_per_control_batch(hw):
+    from clauses.hours import services
+
+    outcome = run(hw, _many_rows(hw, 2, tag="c"), name="c.csv")
+    declarations = list(outcome.declarations)
+    sent, refused = [], []
+
+    def receiver(sender, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        sent.append(kwargs)
+
+    def sent_back(sender, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        refused.append(kwargs["declaration"])
+
+    signals.declarations_controlled.connect(receiver)
+    signals.declaration_sent_back.connect(sent_back)
+    try:
+        services.control_declarations(
+            actor=hw.actor("facilitator"),
+            decisions=[services.Decision(d, "validate") for d in declarations[:4]]
+            + [services.Decision(d, "reject", "Doublon.") for d in declarations[4:]],
+        )
+    finally:
+        signals.declarations_controlled.disconnect(receiver)
+        signals.declaration_sent_back.disconnect(sent_back)
+    assert len(sent) == 1  # one for the batch, validations included
+    assert sum(sent[0]["summary"].values()) == 6
+    assert {key[3] for key in sent[0]["summary"]} == {"validate", "reject"}
+    assert len(refused) == 2  # each refusal still tells the company, with its reason
