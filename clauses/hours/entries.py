@@ -21,6 +21,7 @@ from clauses.hours.enums import LIVE_STATUSES
 from clauses.hours.models import HourDeclaration, ImportBatch
 from clauses.hours.rules import Entry
 from clauses.hours.selectors import settings_for_market
+from clauses.markets.models import Lot
 
 # The French names of the fields, as the spreadsheet's headers and the API's keys show them.
 FIELD_LABELS = {
@@ -139,12 +140,7 @@ def check_entries(
     number of entries (plus one per territory's settings)."""
     today = today or timezone.localdate()
     ids = {e.assignment_id for e in entries if e.assignment_id is not None}
-    assignments = {
-        a.pk: a
-        for a in Assignment.objects.filter(pk__in=ids).select_related(
-            "participant", "lot__market__buyer__department"
-        )
-    }
+    assignments = _assignments(ids)
     own = set(
         policies.declarable_assignments(actor).filter(pk__in=ids).values_list("pk", flat=True)
     )
@@ -153,7 +149,8 @@ def check_entries(
         (d.assignment_id, d.month): d
         for d in HourDeclaration.objects.filter(assignment_id__in=own, month__in=months)
     }
-    keys = {identity(a.participant) for pk, a in assignments.items() if pk in own}
+    people = {pk: identity(a.participant) for pk, a in assignments.items()}
+    keys = {people[pk] for pk in assignments if pk in own}
     replaced = {d.pk for d in existing.values()}
     elsewhere = _hours_elsewhere(keys, months, replaced)
 
@@ -163,24 +160,27 @@ def check_entries(
     seen: dict[tuple[int, date], int] = {}
     batch_lines: dict[tuple[str, date], list[int]] = defaultdict(list)
     batch_hours: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
+    # The facts of an assignment are the same for each of its rows (a file has a row per
+    # month): made once per assignment, not once per row (#15).
+    assignment_facts: dict[int, rules.AssignmentFacts] = {}
     for entry in entries:
         assignment = assignments.get(entry.assignment_id) if entry.assignment_id else None
         month = rules.first_of_month(entry.month) if entry.month else None
-        person = (identity(assignment.participant), month) if assignment and month else None
+        person = (people[assignment.pk], month) if assignment and month else None
         key = (assignment.pk, month) if assignment and month else None
-        facts = rules.EntryFacts(
-            today=today,
-            assignment_id=entry.assignment_id,
-            assignment=None
-            if assignment is None
-            else rules.AssignmentFacts(
+        if assignment is not None and assignment.pk not in assignment_facts:
+            assignment_facts[assignment.pk] = rules.AssignmentFacts(
                 pk=assignment.pk,
                 own=assignment.pk in own,
                 start=assignment.start_date,
                 end=assignment.end_date,
                 subcontracting=assignment.modality in rules.SUBCONTRACTING_MODALITIES,
                 person_name=compact(str(assignment.participant)),
-            ),
+            )
+        facts = rules.EntryFacts(
+            today=today,
+            assignment_id=entry.assignment_id,
+            assignment=None if assignment is None else assignment_facts[assignment.pk],
             typed_name=compact(entry.participant_name) if entry.participant_name else "",
             existing=_standing(existing.get(key)) if key else None,
             earlier_line=seen.get(key) if key else None,
@@ -209,6 +209,23 @@ def check_entries(
         checked.append(Checked(entry, assignment, base, existing.get(key)))
     problems.sort(key=lambda p: (p.line, p.field))
     return checked, problems
+
+
+def _assignments(ids: set[int]) -> dict[int, Assignment]:
+    """The assignments by key with their participant, and their lot, market, buyer and
+    département: two queries, the lots read once each (a file's rows share a few lots)
+    instead of once per assignment."""
+    assignments = {
+        a.pk: a for a in Assignment.objects.filter(pk__in=ids).select_related("participant")
+    }
+    lots = Lot.objects.filter(pk__in={a.lot_id for a in assignments.values()}).select_related(
+        "market__buyer__department"
+    )
+    by_pk = {lot.pk: lot for lot in lots}
+    lot_field = Assignment._meta.get_field("lot")
+    for assignment in assignments.values():
+        lot_field.set_cached_value(assignment, by_pk[assignment.lot_id])
+    return assignments
 
 
 def identities(entries: Sequence[Entry]) -> set[str]:

@@ -11,6 +11,7 @@ same values changes nothing either (declarations are keyed by assignment and mon
 """
 
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -133,6 +134,24 @@ def _blank(values: list[Any], indexes: list[int]) -> bool:
     return not any(str(values[i] or "").strip() for i in indexes if i < len(values))
 
 
+def _memo(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The parser, remembering its value for each text cell already read in this file (a
+    file repeats its months and hours on every row: #15). Errors are not remembered: a bad
+    cell is reported on every line it appears."""
+    seen: dict[str, Any] = {}
+
+    def parse(value: Any) -> Any:
+        if type(value) is not str:
+            return parser(value)
+        try:
+            return seen[value]
+        except KeyError:
+            result = seen[value] = parser(value)
+            return result
+
+    return parse
+
+
 def read_entries(raw: bytes, *, name: str = "") -> tuple[list[Entry], list[Problem]]:
     """The rows of the file as entries, and the problems of reading them (nothing checked
     against the database yet)."""
@@ -162,12 +181,12 @@ def read_entries(raw: bytes, *, name: str = "") -> tuple[list[Entry], list[Probl
     if problems:
         return [], problems
     parsers = {
-        "assignment": _assignment,
+        "assignment": _memo(_assignment),
         "participant": _text,
-        "month": _month,
-        "hours": lambda v: _number(v, "un nombre d'heures", MAX_HOURS),
-        "amount_ht": lambda v: _number(v, "un montant", MAX_AMOUNT),
-        "training": _training,
+        "month": _memo(_month),
+        "hours": _memo(lambda v: _number(v, "un nombre d'heures", MAX_HOURS)),
+        "amount_ht": _memo(lambda v: _number(v, "un montant", MAX_AMOUNT)),
+        "training": _memo(_training),
         "reason": _text,
     }
     value_indexes = [i for i, key in mapping.items() if key in VALUE_COLUMNS]
