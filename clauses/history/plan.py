@@ -204,6 +204,12 @@ class _Builder(HoursPlanning):
                 participant_id__in=chunk
             ).prefetch_related("criteria"):
                 self.validations_of[record.participant_id].append(record)
+            for participant_id, first in (
+                Assignment.objects.filter(participant_id__in=chunk)
+                .values_list("participant_id")
+                .annotate(first=Min("start_date"))
+            ):
+                self.first_start[participant_id] = first
 
     # -- eligibility ----------------------------------------------------------------------
 
@@ -569,13 +575,6 @@ class _Builder(HoursPlanning):
             for record in Assignment.objects.filter(participant_id__in=chunk, lot_id__in=lot_ids):
                 key = (record.participant_id, record.lot_id, record.employer_id, record.start_date)
                 existing[key] = record
-        for chunk in _chunks(people_ids):
-            for participant_id, first in (
-                Assignment.objects.filter(participant_id__in=chunk)
-                .values_list("participant_id")
-                .annotate(first=Min("start_date"))
-            ):
-                self.first_start[participant_id] = first
         added_contractors: set[tuple[int, int]] = set()
         for row in rows:
             company = self.companies.get(row.assignment.company_key)

@@ -137,3 +137,31 @@ def test_a_buyer_written_otherwise_is_found_not_added(hw):
     hw.run([row(Acheteur="ville de saint-denis (test)")])
     assert Organisation.objects.filter(kind="buyer").count() == before
     assert Market.objects.get(reference="HIST-2024-01").buyer == hw.fw.base.buyer
+
+
+def test_a_participants_only_file_keeps_the_eligibility_end_of_people_at_work(hw):
+    person = hw.fw.participant(first="Éloïse", last="Dupont", birth_date=D(1990, 3, 12))
+    hw.fw.assign(person, start_date=D(2026, 3, 1))
+    from clauses.followup import services as followup_services
+
+    followup_services.validate_eligibility(
+        actor=hw.actor(),
+        participant=person,
+        criteria_codes=["qpv_resident"],
+        proof_kind="residence_proof",
+        proof_date=D(2026, 2, 1),
+        on=D(2026, 2, 15),
+    )
+    validation = person.validations.get()
+    assert validation.valid_until == D(2028, 2, 29)
+    headers = ["Nom", "Prénom", "Date de naissance", "Critère", "Date de validation"]
+    table = hw.table([["Dupont", "Éloïse", "12/03/1990", "RQTH", "15/01/2024"]], headers)
+    from clauses.history import services
+
+    services.run_import(
+        actor=hw.actor(), structure=hw.structure, table=table, columns=hw.columns(table)
+    )
+    validation.refresh_from_db()
+    assert validation.valid_until == D(2028, 2, 29)
+    added = person.validations.exclude(pk=validation.pk).get()
+    assert added.valid_until == D(2028, 2, 29)  # from the same first contract
