@@ -313,3 +313,29 @@ def test_the_report_shows_the_hours_that_do_not_count(facilitator, fw):  # noqa:
     assert "1\u202f234,5" in html
     assert "<td>3</td>" in html and "<td>1</td>" in html
     assert "Enregistrer le profil" not in html  # no upload of this user behind it
+
+
+def test_many_problems_are_paginated_and_hostile_posts_answered(facilitator, fw):  # noqa: F811
+    rows = "\n".join(f"NOM{n};;pas une date" for n in range(80))
+    raw = f"NOM;PRENOM;NE(E) LE\n{rows}\n".encode()
+    facilitator.post(
+        reverse("history:upload"), {"structure": fw.base.s93.pk, "file": _file(raw, "p.csv")}
+    )
+    upload = HistoryUpload.objects.get()
+    url = reverse("history:check", args=[upload.pk])
+    first = facilitator.get(url)
+    assert first.context["problem_count"] > 50
+    assert len(first.context["page"].object_list) == 50
+    assert "Page suivante" in first.content.decode()
+    second = facilitator.get(url + "?page=2")
+    assert second.context["page"].number == 2
+    assert facilitator.get(url + "?page=abc").status_code == 200
+    # Forged choices: a field that does not exist, a code that does not exist.
+    forged = facilitator.post(reverse("history:columns", args=[upload.pk]), {"col_0": "evil"})
+    assert forged.status_code == 200 and forged.context["form"].errors
+    upload.columns = {"eligibility.criteria": "NOM"}
+    upload.save()
+    page = facilitator.get(reverse("history:values", args=[upload.pk]))
+    name = next(iter(page.context["form"].fields))
+    forged = facilitator.post(reverse("history:values", args=[upload.pk]), {name: "evil"})
+    assert forged.status_code == 200 and forged.context["form"].errors[name]
