@@ -161,7 +161,9 @@ def run(
         return live + reviews.run(runs=report_runs, duck=duck, log=log)
 
     def import_() -> list:
-        return inprocess.declaration_import(import_rows)
+        from bench import imports
+
+        return imports.run(import_rows)
 
     def history() -> list:
         from bench import history as history_import
