@@ -194,7 +194,7 @@ MISSIONS_A = [
         1,
         1,
         3,
-        "Intérim d'insertion",
+        "CDD",
         9,
         6,
         (60, 84),

@@ -48,6 +48,10 @@ def test_the_first_export_is_imported_with_its_profile(seeded, django_capture_on
         assert policies.visible_imports(_actor(email)).filter(pk=record.pk).exists()
     assert not policies.visible_imports(_actor("acheteur@demo.clauses.example")).exists()
     assert policies.can_import(facilitator, record.structure)
+    # Nadia (hired directly in CDD) was validated two months into her mission: those hours do not
+    # count, and the report says so per clause and reason.
+    assert record.uncounted, record.counts
+    assert all(line["reason"] and line["clause"] for line in record.uncounted)
 
     # Idempotent: a second run imports nothing again and keeps the two profiles.
     out = io.StringIO()
