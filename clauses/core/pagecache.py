@@ -31,9 +31,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "network:version"
 # Bounded even though the version keeps entries true: what no signal sees (a database
@@ -142,9 +144,17 @@ def _is_shareable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def share(request: HttpRequest) -> None:
+    """Say that this request's response is the same for every anonymous visitor (a public
+    page or lookup of the network): `CachedPageMiddleware` may keep it whole."""
+    request._pagecache_shareable = True
+
+
 def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve an anonymous visitor's GET of this page from the cache, keyed by the network
-    version, the path, the query string and whether htmx asked for a fragment."""
+    version, the path, the query string and whether htmx asked for a fragment; and mark it
+    for `CachedPageMiddleware`, which keeps the whole response (headers included) for the
+    visitors without a session."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:  # noqa: ANN401
@@ -160,14 +170,72 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         if stored is not None:
             status, content_type, content = stored
             response = HttpResponse(content, status=status, content_type=content_type)
-            response["Vary"] = "Cookie, HX-Request"
-            return response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if _is_shareable(request, response):
-            page = (response.status_code, response["Content-Type"], response.content)
-            cache.set(key, (version, page), TIMEOUT)
+        else:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if _is_shareable(request, response):
+                page = (response.status_code, response["Content-Type"], response.content)
+                cache.set(key, (version, page), TIMEOUT)
+        patch_vary_headers(response, ("Cookie", "HX-Request"))
+        share(request)
         return response
 
     return wrapper
+
+
+# Where whole responses may be kept: the network's public pages and lookup APIs (a path
+# outside these is never looked up, so other pages pay nothing).
+CACHED_PATHS = ("/reseau/", "/api/v1/communes", "/api/v1/network/")
+
+
+class CachedPageMiddleware:
+    """Whole responses of the public pages and lookups for visitors without a session,
+    served before the rest of the middleware runs (placed right after SecurityMiddleware
+    and WhiteNoise, so the HTTPS redirect and the static files come first).
+
+    A response is kept only when its view said it is the same for everyone (`share`, done
+    by `cached_public_page` and the lookup APIs) and, seen from here, once every other
+    middleware has run, it still sets no cookie, drew no CSP nonce and rendered no CSRF
+    token (`_is_shareable`); with its headers (CSP, X-Frame-Options, Vary…), under the
+    network version read before the view ran. A visitor with a session or messages
+    cookie, or an Authorization header, goes the normal way (the view's cache still
+    serves the page's body)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = self._key(request)
+        if key is None:
+            return self.get_response(request)
+        version, stored = _read(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = self.get_response(request)
+        if getattr(request, "_pagecache_shareable", False) and _is_shareable(request, response):
+            frozen = (response.status_code, list(response.items()), response.content)
+            cache.set(key, (version, frozen), TIMEOUT)
+        return response
+
+    @staticmethod
+    def _key(request: HttpRequest) -> str | None:
+        path = request.path
+        if request.method not in ("GET", "HEAD") or not (
+            path == "/" or path.startswith(CACHED_PATHS)
+        ):
+            return None
+        cookies = request.COOKIES
+        if (
+            settings.SESSION_COOKIE_NAME in cookies
+            or "messages" in cookies
+            or "HTTP_AUTHORIZATION" in request.META
+        ):
+            return None
+        htmx = "1" if request.headers.get("HX-Request") else "0"
+        query = request.META.get("QUERY_STRING", "")
+        return _key("response", f"{request.get_host()}{path}?{query}#{htmx}")

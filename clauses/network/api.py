@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from clauses.core.apis import ErrorOut
-from clauses.core.pagecache import cached_lookup, json_response, render_json
+from clauses.core.pagecache import cached_lookup, json_response, render_json, share
 from clauses.network.enums import CoordinationLevel
 from clauses.network.selectors import department_table, facilitation_for
 from clauses.territories.models import Commune
@@ -89,6 +89,7 @@ def commune_facilitation(request: HttpRequest, insee: str) -> HttpResponse:
     status, body = cached_lookup(
         "facilitation", insee.strip().upper(), lambda: _facilitation_json(insee)
     )
+    share(request)  # the same for everyone: CachedPageMiddleware may keep it whole
     if status != 200:
         raise HttpError(status, body)
     return json_response(body)
@@ -145,6 +146,7 @@ def _facilitation(insee: str) -> tuple[int, dict | str]:
     auth=None,
 )
 def departments(request: HttpRequest) -> HttpResponse:
+    share(request)
     return json_response(
         cached_lookup(
             "departments", "", lambda: render_json(DepartmentOut, _departments(), many=True)

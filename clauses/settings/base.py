@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole cached responses of the network's public pages and lookups (#15), for visitors
+    # without a session: after the HTTPS redirect and static files, before the rest.
+    "clauses.core.pagecache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # JSON bodies: size and nesting depth checked before anything parses them (#11.8).

@@ -5,7 +5,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from clauses.core.apis import ErrorOut
-from clauses.core.pagecache import cached_lookup, json_response, render_json
+from clauses.core.pagecache import cached_lookup, json_response, render_json, share
 from clauses.territories.index import search_entries
 from clauses.territories.models import Commune
 
@@ -78,6 +78,7 @@ class CommuneDetailOut(CommuneOut):
 def search_communes(request: HttpRequest, filters: Query[CommuneSearchQuery]) -> HttpResponse:
     # The in-memory index (same answers as Commune.objects.search, no query), rendered once
     # and kept in the shared cache: a hit is one cache read.
+    share(request)  # the same for everyone: CachedPageMiddleware may keep it whole
     return json_response(
         cached_lookup(
             "communes", filters.q, lambda: render_json(CommuneOut, _found(filters.q), many=True)

@@ -89,12 +89,11 @@ def test_api_unknown_address_is_french_json(client):
 
 
 def test_api_crash_is_french_json(client, monkeypatch):
-    from clauses.territories.models import Commune
-
     def crash(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(type(Commune.objects), "search", crash, raising=False)
+    # The commune search API answers from the in-memory index (#15).
+    monkeypatch.setattr("clauses.territories.api.search_entries", crash)
     client.raise_request_exception = False
     response = client.get("/api/v1/communes", {"q": "Paris"})
     assert response.status_code == 500

@@ -183,6 +183,66 @@ def test_a_write_bumps_the_version_again_when_it_commits(facilitator):
     assert network_version() != during
 
 
+HEADERS = ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "Vary")
+
+
+def test_whole_responses_are_served_before_the_middleware(client, facilitator):
+    """A visitor without a session gets the kept response, headers included, from
+    CachedPageMiddleware: no view, no session, no query."""
+    from django.core.cache import cache
+
+    from clauses.core import pagecache
+
+    for url in PAGES:
+        miss = client.get(url)
+        assert not client.cookies, url  # the public pages set no cookie
+        keys = pagecache.CachedPageMiddleware._key(miss.wsgi_request)
+        assert keys is not None, url
+        version, kept = cache.get(keys)
+        assert version == network_version() and kept[0] == 200, url
+        hit = client.get(url)
+        assert hit.content == miss.content, url
+        for header in HEADERS:
+            if header in miss:
+                assert hit[header] == miss[header], (url, header)
+
+
+def test_a_visitor_with_a_session_goes_the_normal_way(client, facilitator):
+    client.get("/reseau/")
+    client.cookies["sessionid"] = "not-a-session"
+    response = client.get("/reseau/")
+    assert response.status_code == 200 and "Diallo" in client.get(PAGES[2]).content.decode()
+    facilitator.last_name = "Keita"
+    facilitator.save()
+    assert "Keita" in client.get(PAGES[2]).content.decode()
+
+
+def test_only_the_network_paths_are_looked_up(rf):
+    from clauses.core.pagecache import CachedPageMiddleware
+
+    assert CachedPageMiddleware._key(rf.get("/guichet/demande/")) is None
+    assert CachedPageMiddleware._key(rf.post("/reseau/")) is None
+    assert CachedPageMiddleware._key(rf.get("/reseau/", HTTP_AUTHORIZATION="Bearer x")) is None
+    assert CachedPageMiddleware._key(rf.get("/reseau/")) is not None
+
+
+def test_a_response_setting_a_cookie_is_not_kept(rf):
+    from django.core.cache import cache
+    from django.http import HttpResponse
+
+    from clauses.core.pagecache import CachedPageMiddleware, share
+
+    def view(request):
+        share(request)
+        response = HttpResponse("personal")
+        response.set_cookie("mine", "1")
+        return response
+
+    request = rf.get("/reseau/?cookie=1")
+    CachedPageMiddleware(view)(request)
+    assert cache.get(CachedPageMiddleware._key(request)) is None
+
+
 def test_health_reads_no_database(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(0):
         response = client.get("/sante/")
