@@ -15,6 +15,7 @@ import random
 import re
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -46,7 +47,28 @@ def server_env(var_dir: Path) -> dict[str, str]:
         CLAUSES_DESK_MAX_REQUESTS_PER_EMAIL_PER_DAY="1000000000",
         CLAUSES_DESK_MAX_ROUTINGS_PER_IP_PER_HOUR="1000000000",
     )
+    if not env.get("REDIS_URL"):
+        redis_url = local_redis()
+        if redis_url:  # production's shared cache, this run's keys only
+            env.update(REDIS_URL=redis_url, CLAUSES_CACHE_PREFIX=f"bench-{os.getpid()}")
     return env
+
+
+def local_redis() -> str:
+    """redis://127.0.0.1:6379/0 when a Redis answers there (`BENCH_REDIS_URL` to choose
+    another), else "": the server then caches in each worker's memory."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    parsed = urllib.parse.urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return url if s.recv(16).startswith(b"+PONG") else ""
+    except OSError:
+        return ""
+
+
+def cache_label(env: dict[str, str]) -> str:
+    return "Redis" if env.get("REDIS_URL") else "local memory per worker"
 
 
 def collectstatic(var_dir: Path) -> None:
@@ -95,8 +117,9 @@ class Server:
         ]
 
     def __enter__(self) -> "Server":
+        self.env = server_env(self.var_dir)
         self.process = subprocess.Popen(  # noqa: S603
-            self.command, cwd=ROOT, env=server_env(self.var_dir), stdout=subprocess.DEVNULL
+            self.command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -145,6 +168,19 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (from /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / ticks
 
 
 class RssSampler(threading.Thread):
@@ -390,7 +426,29 @@ def _served_insees(insees: list[str], count: int = 100) -> list[str]:
     return [i for i in insees[: count * 3] if _facilitation(i)[0] == 200][:count] or insees
 
 
-def wrk_rows(port: int, insees: list[str], seconds: float) -> list[Result]:
+def warm(port: int, calls: list, passes: int = 1) -> list[float]:
+    """Send every call `passes` times on one keep-alive connection (the cache's steady
+    state: each URL computed once); the first pass's latencies in ms (the misses)."""
+    import http.client
+
+    first: list[float] = []
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        for number in range(passes):
+            for call in calls:
+                headers = {"Content-Type": "application/json"} if call.body else {}
+                t0 = time.perf_counter()
+                conn.request(call.method, call.path, body=call.body or None, headers=headers)
+                conn.getresponse().read()
+                if number == 0:
+                    first.append((time.perf_counter() - t0) * 1000)
+    finally:
+        conn.close()
+    return first
+
+
+def row_calls(insees: list[str]) -> dict[str, list]:
+    """The wrk rows: the ceiling, then every public page and lookup API of #15."""
     from bench import wrk
     from bench.inprocess import SEARCHES
 
@@ -404,7 +462,7 @@ def wrk_rows(port: int, insees: list[str], seconds: float) -> list[Result]:
         )
         for i in served
     ]
-    rows = {
+    return {
         "ceiling: /sante/ (no database)": [wrk.Call("/sante/")],
         "home": [wrk.Call("/")],
         "network page": [wrk.Call("/reseau/")],
@@ -418,30 +476,130 @@ def wrk_rows(port: int, insees: list[str], seconds: float) -> list[Result]:
         ],
         "routing dry run API": route,
     }
+
+
+def _combined(name: str, parts: list[Result], **kwargs: object) -> Result:
+    """Slices of one row as one: requests over the summed duration; p50 the median of the
+    slices' p50, p99 the worst slice's p99 (conservative)."""
+    samples = sum(p.samples for p in parts)
+    seconds = sum(p.samples / p.rps for p in parts if p.rps)
+    result = Result(
+        name=name,
+        volume=parts[0].volume.replace(
+            parts[0].volume.split(", ")[1], f"{seconds:.0f} s in {len(parts)} slices"
+        ),
+        samples=samples,
+        median_ms=statistics.median(p.median_ms for p in parts if p.median_ms is not None),
+        p99_ms=max(p.p99_ms for p in parts if p.p99_ms is not None),
+        rps=samples / seconds if seconds else None,
+        **kwargs,
+    )
+    failed = sum(p.extra.get("errors", 0) + p.extra.get("non_2xx_3xx", 0) for p in parts)
+    result.extra = {"failed_share": round(failed / max(1, samples), 4)}
+    return result
+
+
+def wrk_rows(
+    port: int,
+    insees: list[str],
+    seconds: float,
+    *,
+    pids: Callable[[], list[int]] = list,
+    passes: int = 1,
+    rows: set[str] | None = None,
+    one_client: bool = True,
+    slice_seconds: float = 5.0,
+) -> list[Result]:
+    """Each row: every URL requested `passes` times (the misses, timed), 1 s of wrk at 4
+    connections, then `seconds` at 32 connections in slices of `slice_seconds`, each slice
+    followed by a slice of the ceiling (`/sante/`): on a shared machine the load changes
+    from minute to minute, so every row is compared with the ceiling measured beside it.
+    The load average is noted beside each row; the ceiling row sums all its slices.
+
+    The web workers' CPU time per request (`pids()`: the workers, read from /proc) is the
+    figure the other engineers' load does not move much: on a CPU-bound server the share
+    of the ceiling's throughput a row can reach is the ceiling's CPU per request divided by
+    the row's."""
+    from bench import wrk
+
+    calls_by_row = row_calls(insees)
+    ceiling_calls = calls_by_row.pop("ceiling: /sante/ (no database)")
+    slices = max(1, round(seconds / slice_seconds))
+    per_slice = seconds / slices
+    warm(port, ceiling_calls, passes)
+    wrk.run(port, "ceiling", ceiling_calls, seconds=1, connections=4)
     results: list[Result] = []
-    ceiling = ""
-    for name, calls in rows.items():
-        wrk.run(port, name, calls, seconds=1, connections=4)  # warm-up: caches, connections
-        is_ceiling = name.startswith("ceiling")
-        result = wrk.run(
-            port,
+    all_ceiling: list[Result] = []
+    all_ceiling_cpu = 0.0
+    for name, calls in calls_by_row.items():
+        if rows is not None and name not in rows:
+            continue
+        misses = warm(port, calls, passes)
+        wrk.run(port, name, calls, seconds=1, connections=4)
+        loads, parts, beside = [], [], []
+        cpu = {"row": 0.0, "ceiling": 0.0}
+        for _ in range(slices):
+            loads.append(os.getloadavg()[0])
+            for kind, into, what in (("row", parts, calls), ("ceiling", beside, ceiling_calls)):
+                workers = pids()
+                before = cpu_seconds(workers)
+                into.append(wrk.run(port, name, what, seconds=per_slice))
+                cpu[kind] += cpu_seconds(workers) - before
+        all_ceiling += beside
+        all_ceiling_cpu += cpu["ceiling"]
+        ceiling = _combined("ceiling", beside)
+        result = _combined(
             f"HTTP {name}",
-            calls,
-            seconds=seconds,
-            goal="(reference)" if is_ceiling else WRK_GOAL,
-            reference="" if is_ceiling else ceiling,
+            parts,
+            goal=WRK_GOAL,
+            reference=f"ceiling beside it {ceiling.rps or 0:,.0f} req/s",
         )
-        if is_ceiling:
-            ceiling = f"ceiling {result.rps or 0:,.0f} req/s"
-            result.met = None
-        else:
-            result.met = _wrk_met(result)
+        share = (result.rps or 0) / ceiling.rps if ceiling.rps else 0.0
+        load = statistics.mean(loads)
+        row_cpu_ms = 1000 * cpu["row"] / max(1, result.samples)
+        ceiling_cpu_ms = 1000 * cpu["ceiling"] / max(1, ceiling.samples)
+        if cpu["row"]:
+            result.extra.update(
+                cpu_ms_per_request=round(row_cpu_ms, 3),
+                ceiling_cpu_ms_per_request=round(ceiling_cpu_ms, 3),
+                cpu_share_of_ceiling=round(ceiling_cpu_ms / row_cpu_ms, 3),
+            )
+        result.met = _wrk_met(result)
+        result.extra.update(
+            load_average=round(load, 1),
+            ceiling_rps=round(ceiling.rps or 0, 1),
+            ceiling_p99_ms=ceiling.p99_ms,
+            share_of_ceiling=round(share, 3),
+            miss_ms_median=round(percentile(misses, 0.5), 1),
+            miss_ms_max=round(max(misses), 1),
+            urls=len(calls),
+        )
+        result.note = (
+            f"load {load:.1f}; {share:.0%} of the ceiling beside it; first request of each "
+            f"URL (miss) median {result.extra['miss_ms_median']:,.0f} ms"
+        )
+        if cpu["row"]:
+            result.note += (
+                f"; workers' CPU {row_cpu_ms:.2f} ms/request, ceiling {ceiling_cpu_ms:.2f}"
+                f" ({ceiling_cpu_ms / row_cpu_ms:.0%})"
+            )
         results.append(result)
+    if all_ceiling:
+        ceiling = _combined("HTTP ceiling: /sante/ (no database)", all_ceiling, goal="(reference)")
+        ceiling.note = "the slices measured beside every row"
+        if all_ceiling_cpu:
+            per_request = 1000 * all_ceiling_cpu / max(1, ceiling.samples)
+            ceiling.extra["cpu_ms_per_request"] = round(per_request, 3)
+            ceiling.note += f"; workers' CPU {per_request:.2f} ms/request"
+        results.insert(0, ceiling)
+    if not one_client:
+        return results
     for name, calls in (
-        ("network page", rows["network page"]),
-        ("facilitation API", rows["facilitation API"]),
-        ("ceiling /sante/", rows["ceiling: /sante/ (no database)"]),
+        ("network page", calls_by_row["network page"]),
+        ("facilitation API", calls_by_row["facilitation API"]),
+        ("ceiling /sante/", ceiling_calls),
     ):
+        load = os.getloadavg()[0]
         result = wrk.run(
             port,
             f"HTTP one client: {name}",
@@ -452,6 +610,8 @@ def wrk_rows(port: int, insees: list[str], seconds: float) -> list[Result]:
             goal=ONE_CLIENT_GOAL,
         )
         result.met = (result.p99_ms or 1e9) < 10
+        result.note = f"load {load:.1f}"
+        result.extra["load_average"] = round(load, 1)
         results.append(result)
     return results
 
@@ -479,14 +639,24 @@ def load_tests(
         if not only or "wrk" in only:
             sampler = RssSampler(server)
             sampler.start()
+            shared = bool(server.env.get("REDIS_URL"))
             try:
-                rows = wrk_rows(server.port, insees, seconds)
+                # With a per-worker cache, enough passes for every worker to see each URL.
+                rows = wrk_rows(
+                    server.port,
+                    insees,
+                    seconds,
+                    pids=lambda: server.pids()[1:],
+                    passes=1 if shared else workers + 1,
+                )
             finally:
                 sampler.stop.set()
                 sampler.join()
             peaks = {str(k): round(v, 1) for k, v in sampler.peak.items()}
             for row in rows:
                 row.extra["worker_peak_rss_mb"] = peaks
+                row.extra["cache"] = cache_label(server.env)
+                row.volume += f", {workers}×{threads}, {cache_label(server.env)}"
             results.extend(rows)
         for key, scenario in scenarios(insees, names).items():
             if only is None and key != "request_form":
@@ -524,3 +694,76 @@ def load_tests(
         memory.met = peak <= 300
         results.append(memory)
     return results
+
+
+# -- sizing: workers × threads chosen by measurement -----------------------------------------
+
+SIZING_ROWS = {"home", "facilitation API", "routing dry run API"}
+
+
+def sizing(
+    var_dir: Path, shapes: list[tuple[int, int]], seconds: float, rows: set[str] = SIZING_ROWS
+) -> list[Result]:
+    """The ceiling and a few rows for each gunicorn shape (workers × threads), one server
+    after the other on the same database, each with its workers' peak RSS."""
+    from bench.inprocess import sample_communes
+
+    insees = [c.insee for c in sample_communes(500, seed=3)]
+    collectstatic(var_dir)
+    results: list[Result] = []
+    for workers, threads in shapes:
+        with Server(var_dir, workers=workers, threads=threads) as server:
+            sampler = RssSampler(server)
+            sampler.start()
+            shared = bool(server.env.get("REDIS_URL"))
+            try:
+                found = wrk_rows(
+                    server.port,
+                    insees,
+                    seconds,
+                    pids=lambda server=server: server.pids()[1:],
+                    passes=1 if shared else workers + 1,
+                    rows=rows,
+                    one_client=False,
+                )
+            finally:
+                sampler.stop.set()
+                sampler.join()
+            peak = max(sampler.peak.values(), default=0.0)
+            for row in found:
+                row.name = f"{workers}×{threads} {row.name}"
+                row.volume += f", {cache_label(server.env)}"
+                row.extra["worker_peak_rss_mb"] = round(peak, 1)
+                row.note += f"; worker peak {peak:.0f} MB"
+            results.extend(found)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.http --shapes 2x4,3x2,4x2 [--seconds 10]` on the configured
+    database: the sizing table of docs/deployment.md."""
+    import argparse
+
+    from bench.__main__ import setup_django, table
+
+    parser = argparse.ArgumentParser(prog="python -m bench.http", description=main.__doc__)
+    parser.add_argument("--shapes", default="2x4,3x2,4x2", help="workers×threads, comma-separated")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rows", default=",".join(sorted(SIZING_ROWS)))
+    parser.add_argument("--var-dir", default=os.environ.get("CLAUSES_VAR_DIR", str(ROOT / "var")))
+    args = parser.parse_args(argv)
+    shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")]
+    var_dir = Path(args.var_dir)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    setup_django(var_dir)
+    results = sizing(var_dir, shapes, min(60.0, args.seconds), set(args.rows.split(",")))
+    print(table(results))
+    out = ROOT / "bench" / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}-sizing.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps([r.as_dict() for r in results], indent=1, ensure_ascii=False))
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
