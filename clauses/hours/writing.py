@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
 from django.db import connection
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 from clauses.hours.models import HourDeclaration
 
@@ -86,9 +88,19 @@ def _copy(rows: Sequence[Row]) -> list[int]:
     return ids
 
 
+_ATTNAMES = ("id", *COLUMNS)
+
+
 def build(pk: int, values: Row) -> HourDeclaration:
-    """The model instance of a written row, as if read from the database."""
-    declaration = HourDeclaration(pk, *values)
+    """The model instance of a written row, as if read from the database. Without the
+    model's `__init__` (3× faster; its only effects are the init signals, which no one
+    listens to for declarations — if someone does, `__init__` runs as usual)."""
+    if pre_init.has_listeners(HourDeclaration) or post_init.has_listeners(HourDeclaration):
+        declaration = HourDeclaration(pk, *values)
+    else:
+        declaration = HourDeclaration.__new__(HourDeclaration)
+        declaration.__dict__.update(zip(_ATTNAMES, (pk, *values), strict=True))
+        declaration._state = ModelState()
     declaration._state.adding = False
     declaration._state.db = connection.alias
     return declaration
