@@ -50,6 +50,8 @@ def closed_years(today: date | None = None) -> list[int]:
     return list(range(min(firsts).year, today.year))
 
 
+# Two rebuilds at once would both rewrite the same territory rows: the second waits.
+REFRESH_LOCK = 0x7265_7669_6577  # "review", a constant of this app's advisory lock
 CHUNK = 500  # market ids per statement of a partial rebuild (SQLite's parameter limit)
 
 
@@ -97,6 +99,8 @@ def refresh(
     if months is not None:
         years = sorted({m.year for m in months} & set(years))
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one rebuild at a time (workers, nightly)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
         rows = 0
         if markets is None:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
