@@ -92,67 +92,69 @@ def _lost_link_url() -> str:
     return f"{desk_settings().site_url}{path}"
 
 
-def _desk_address(request: Request) -> list[str]:
+def _desk_address(desk_request: Request) -> list[str]:
     """Where the buyer's answers should go: the target's address."""
-    if request.target_structure_id:
-        return [request.target_structure.email]
-    if request.target_coordination_id:
-        coordination = request.target_coordination
-        if request.target_level == TargetLevel.GREEN_DESK:
+    if desk_request.target_structure_id:
+        return [desk_request.target_structure.email]
+    if desk_request.target_coordination_id:
+        coordination = desk_request.target_coordination
+        if desk_request.target_level == TargetLevel.GREEN_DESK:
             return [coordination.green_desk_email or coordination.desk_email]
         return [coordination.desk_email or coordination.email]
     return []
 
 
-def _handler_addresses(request: Request) -> list[str]:
+def _handler_addresses(desk_request: Request) -> list[str]:
     """The person in charge if any, else the target's address."""
-    if request.taken_by_id and request.taken_by.email:
-        return [request.taken_by.email]
-    return _desk_address(request)
+    if desk_request.taken_by_id and desk_request.taken_by.email:
+        return [desk_request.taken_by.email]
+    return _desk_address(desk_request)
 
 
 # -- the emails ---------------------------------------------------------------------------
 
 
 def acknowledge(request_id: int, url: str) -> None:
-    request = Request.objects.select_related("target_structure", "target_coordination").get(
+    desk_request = Request.objects.select_related("target_structure", "target_coordination").get(
         pk=request_id
     )
     _send(
-        subject=f"Demande {request.reference} bien reçue",
+        subject=f"Demande {desk_request.reference} bien reçue",
         template="acknowledgement",
         # Only what the desk wrote: the form's free text (names, message, subject) never goes
         # to the typed address, so the form cannot relay spam (#11).
         context={
-            "request": request,
+            "desk_request": desk_request,
             "follow_url": url,
-            "target_name": request.target_name,
+            "target_name": desk_request.target_name,
             "lost_link_url": _lost_link_url(),
         },
-        to=[request.contact_email],
-        reply_to=_desk_address(request),
+        to=[desk_request.contact_email],
+        reply_to=_desk_address(desk_request),
     )
 
 
 def notify_target(request_id: int, target: Target, event: str, comment: str = "") -> None:
-    request = Request.objects.get(pk=request_id)
+    desk_request = Request.objects.get(pk=request_id)
     subjects = {
-        "filed": f"Nouvelle demande {request.reference} : {request.buyer_name}",
-        "reassigned": f"Demande {request.reference} réaffectée à votre structure",
-        "escalated": f"Demande {request.reference} non prise en charge : elle vous est transmise",
+        "filed": f"Nouvelle demande {desk_request.reference} : {desk_request.buyer_name}",
+        "reassigned": f"Demande {desk_request.reference} réaffectée à votre structure",
+        "escalated": (
+            f"Demande {desk_request.reference} non prise en charge : elle vous est transmise"
+        ),
     }
     _send(
         subject=subjects[event],
         template="target_notification",
         context={
-            "request": request,
+            "desk_request": desk_request,
             "target_name": target.name,
             "event": event,
             "comment": comment,
             "inbox_url": _inbox_url(),
         },
         to=[target.email],
-        reply_to=[request.contact_email],
+        reply_to=[desk_request.contact_email],
     )
 
 
@@ -160,13 +162,17 @@ def send_reply(message_id: int) -> None:
     message = Message.objects.select_related(
         "request__target_structure", "request__target_coordination", "author"
     ).get(pk=message_id)
-    request = message.request
+    desk_request = message.request
     sent = _send(
-        subject=f"Réponse à votre demande {request.reference}",
+        subject=f"Réponse à votre demande {desk_request.reference}",
         template="reply",
-        context={"request": request, "message": message, "target_name": request.target_name},
-        to=[request.contact_email],
-        reply_to=_desk_address(request),
+        context={
+            "desk_request": desk_request,
+            "message": message,
+            "target_name": desk_request.target_name,
+        },
+        to=[desk_request.contact_email],
+        reply_to=_desk_address(desk_request),
     )
     if sent:
         Message.objects.filter(pk=message.pk).update(emailed_at=timezone.now())
@@ -176,57 +182,57 @@ def buyer_replied(message_id: int) -> None:
     message = Message.objects.select_related(
         "request__taken_by", "request__target_structure", "request__target_coordination"
     ).get(pk=message_id)
-    request = message.request
+    desk_request = message.request
     _send(
-        subject=f"L'acheteur a répondu : demande {request.reference}",
+        subject=f"L'acheteur a répondu : demande {desk_request.reference}",
         template="buyer_replied",
         context={
-            "request": request,
+            "desk_request": desk_request,
             "message": message,
             "inbox_url": _inbox_url(),
         },
-        to=_handler_addresses(request),
+        to=_handler_addresses(desk_request),
     )
 
 
 def closed(request_id: int) -> None:
-    request = Request.objects.select_related("target_structure", "target_coordination").get(
+    desk_request = Request.objects.select_related("target_structure", "target_coordination").get(
         pk=request_id
     )
     _send(
-        subject=f"Demande {request.reference} clôturée",
+        subject=f"Demande {desk_request.reference} clôturée",
         template="closed",
         context={
-            "request": request,
-            "outcome": request.get_outcome_display(),
-            "target_name": request.target_name,
+            "desk_request": desk_request,
+            "outcome": desk_request.get_outcome_display(),
+            "target_name": desk_request.target_name,
         },
-        to=[request.contact_email],
-        reply_to=_desk_address(request),
+        to=[desk_request.contact_email],
+        reply_to=_desk_address(desk_request),
     )
 
 
 def new_follow_link(request_id: int, url: str) -> None:
-    request = Request.objects.get(pk=request_id)
+    desk_request = Request.objects.get(pk=request_id)
     _send(
-        subject=f"Nouveau lien de suivi de votre demande {request.reference}",
+        subject=f"Nouveau lien de suivi de votre demande {desk_request.reference}",
         template="new_follow_link",
-        context={"request": request, "follow_url": url},
-        to=[request.contact_email],
+        context={"desk_request": desk_request, "follow_url": url},
+        to=[desk_request.contact_email],
     )
 
 
 # -- scheduled after the commit ------------------------------------------------------------
 
 
-def on_commit_acknowledge(request: Request, url: str) -> None:
-    _on_commit(lambda: acknowledge(request.pk, url))
+def on_commit_acknowledge(desk_request: Request, url: str) -> None:
+    _on_commit(lambda: acknowledge(desk_request.pk, url))
 
 
 def on_commit_notify_target(
-    request: Request, *, target: Target, event: str, comment: str = ""
+    desk_request: Request, *, target: Target, event: str, comment: str = ""
 ) -> None:
-    _on_commit(lambda: notify_target(request.pk, target, event, comment))
+    _on_commit(lambda: notify_target(desk_request.pk, target, event, comment))
 
 
 def on_commit_reply(message: Message) -> None:
@@ -237,9 +243,9 @@ def on_commit_buyer_replied(message: Message) -> None:
     _on_commit(lambda: buyer_replied(message.pk))
 
 
-def on_commit_closed(request: Request) -> None:
-    _on_commit(lambda: closed(request.pk))
+def on_commit_closed(desk_request: Request) -> None:
+    _on_commit(lambda: closed(desk_request.pk))
 
 
-def on_commit_new_follow_link(request: Request, url: str) -> None:
-    _on_commit(lambda: new_follow_link(request.pk, url))
+def on_commit_new_follow_link(desk_request: Request, url: str) -> None:
+    _on_commit(lambda: new_follow_link(desk_request.pk, url))

@@ -608,16 +608,16 @@ def _meetings(market: Market, actor: Actor, today: date) -> int:
 
 
 def _convert_desk_request(actor: Actor) -> Market | None:
-    request = (
+    desk_request = (
         Request.objects.filter(is_demo=True, converted_market_id=None, market=None)
         .exclude(market_subject="")
         .exclude(execution_communes=None)
         .order_by("-created_at", "pk")
         .first()
     )
-    if request is None:
+    if desk_request is None:
         return None
-    market = services.create_market_from_request(request=request, actor=actor)
+    market = services.create_market_from_request(desk_request=desk_request, actor=actor)
     Market.objects.filter(pk=market.pk).update(is_demo=True)
     return market
 

@@ -334,15 +334,17 @@ def convert_line(*, actor: Actor, line: ProgrammeLine) -> Market:
         (structure_id,) = actor.structure_ids
         data["following_structure"] = FacilitatorStructure.objects.get(pk=structure_id)
     communes = [line.commune] if line.commune_id else []
-    request = line.desk_request
+    desk_request = line.desk_request
     link_request = (
-        request is not None
-        and not request.converted_market_id
-        and desk_policies.can_add_note(actor, request)
+        desk_request is not None
+        and not desk_request.converted_market_id
+        and desk_policies.can_add_note(actor, desk_request)
     )
     with transaction.atomic():
         if link_request:
-            market = market_services.create_market_from_request(request=request, actor=actor)
+            market = market_services.create_market_from_request(
+                desk_request=desk_request, actor=actor
+            )
             if market_policies.can_edit_market(actor, market):
                 changes = {k: v for k, v in data.items() if k not in ("reference", "is_demo")}
                 market = market_services.update_market(
@@ -363,7 +365,7 @@ def convert_line(*, actor: Actor, line: ProgrammeLine) -> Market:
             changes={
                 "market": [None, market.pk],
                 "publication_timing": ["", PublicationTiming.BEFORE.value],
-                "desk_request": request.reference if link_request else None,
+                "desk_request": desk_request.reference if link_request else None,
             },
             organisation=buyer,
             territory=_territory(buyer),

@@ -35,7 +35,7 @@ def test_the_desk_side_converts_a_request_into_a_market(world):
     request = file_request(world)
     assert request.target_structure == world.s93  # routed to the structure covering 93066
     facilitator = world.actor("facilitator")
-    market = services.create_market_from_request(request=request, actor=facilitator)
+    market = services.create_market_from_request(desk_request=request, actor=facilitator)
     request.refresh_from_db()
     assert market.desk_request == request
     assert request.converted_market_id == market.pk
@@ -53,12 +53,12 @@ def test_the_desk_side_converts_a_request_into_a_market(world):
     assert market.lots.count() == 1
     assert market.events.get().kind == MarketEventKind.CONVERTED
     with pytest.raises(ValidationError):
-        services.create_market_from_request(request=request, actor=facilitator)
+        services.create_market_from_request(desk_request=request, actor=facilitator)
 
 
 def test_an_existing_buyer_organisation_is_reused(world):
     request = file_request(world, buyer_siret=world.buyer.siret)
-    market = services.create_market_from_request(request=request, actor=world.admin)
+    market = services.create_market_from_request(desk_request=request, actor=world.admin)
     assert market.buyer == world.buyer
 
 
@@ -66,6 +66,6 @@ def test_only_the_desk_side_of_the_request_converts_it(world):
     request = file_request(world)
     for who in ("facilitator75", "coordinator75", "company", "buyer"):
         with pytest.raises(PermissionDenied):
-            services.create_market_from_request(request=request, actor=world.actor(who))
+            services.create_market_from_request(desk_request=request, actor=world.actor(who))
     request.refresh_from_db()
     assert request.converted_market_id is None

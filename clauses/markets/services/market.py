@@ -431,7 +431,7 @@ def change_status(
 class ConversionPlan:
     """What converting a desk request creates, shown before it is confirmed."""
 
-    request: Request
+    desk_request: Request
     data: dict[str, Any]
     communes: list[Commune]
     buyer: Organisation | None  # None: an unconfirmed buyer organisation will be created
@@ -453,16 +453,19 @@ def _known_buyer(facts: Mapping[str, Any]) -> Organisation | None:
     return Organisation.objects.filter(kind=OrganisationKind.BUYER, siret=siret).first()
 
 
-def conversion_plan(*, request: Request, actor: Actor) -> ConversionPlan:
+def conversion_plan(*, desk_request: Request, actor: Actor) -> ConversionPlan:
     """The market a desk request would become (nothing written): its fields, its buyer
     (known, or to be created unconfirmed), the following structure and its facilitators.
     Raises like `create_market_from_request` when the actor may not convert the request or
     it already was converted."""
-    if not desk_policies.can_add_note(actor, request):
+    if not desk_policies.can_add_note(actor, desk_request):
         raise _deny("Vous ne pouvez pas transformer cette demande en marché.")
-    if request.converted_market_id or Market.objects.filter(desk_request=request).exists():
+    if (
+        desk_request.converted_market_id
+        or Market.objects.filter(desk_request=desk_request).exists()
+    ):
         raise ValidationError({"request": ["Cette demande a déjà été transformée en marché."]})
-    facts = desk_services.planned_market_facts(request)
+    facts = desk_services.planned_market_facts(desk_request)
     cpv = CpvCode.objects.filter(code8=facts["cpv_code8"]).first() if facts["cpv_code8"] else None
     communes = list(
         Commune.objects.filter(insee__in=facts["execution_commune_insee"]).order_by("name")
@@ -490,7 +493,7 @@ def conversion_plan(*, request: Request, actor: Actor) -> ConversionPlan:
     )
     siret = normalize_company_number(facts.get("buyer_siret") or "")
     return ConversionPlan(
-        request=request,
+        desk_request=desk_request,
         data=data,
         communes=communes,
         buyer=_known_buyer(facts),
@@ -501,12 +504,12 @@ def conversion_plan(*, request: Request, actor: Actor) -> ConversionPlan:
 
 
 def create_market_from_request(
-    *, request: Request, actor: Actor, facilitator: Facilitator | None = None
+    *, desk_request: Request, actor: Actor, facilitator: Facilitator | None = None
 ) -> Market:
     """Convert a desk request into a market (what `conversion_plan` shows, once the person
     confirmed it), keeping the link both ways (`Market.desk_request` and the desk's
     `converted_market_id`). `facilitator`, one of the following structure's, follows it."""
-    plan = conversion_plan(request=request, actor=actor)
+    plan = conversion_plan(desk_request=desk_request, actor=actor)
     data = dict(plan.data)
     if facilitator is not None:
         if facilitator not in plan.facilitators:
@@ -529,10 +532,10 @@ def create_market_from_request(
             data=data,
             execution_communes=plan.communes,
             event=MarketEventKind.CONVERTED,
-            event_details={"desk_reference": request.reference},
+            event_details={"desk_reference": desk_request.reference},
             check_permission=False,
         )
-        market.desk_request = request
+        market.desk_request = desk_request
         market.save(update_fields=["desk_request"])
-        desk_services.mark_converted(actor=actor, desk_request=request, market_id=market.pk)
+        desk_services.mark_converted(actor=actor, desk_request=desk_request, market_id=market.pk)
     return market

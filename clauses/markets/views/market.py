@@ -376,7 +376,7 @@ def convert_request(request: HttpRequest, reference: str) -> HttpResponse:
         desk_policies.visible_requests(actor).select_related("market_cpv"), reference=reference
     )
     try:
-        plan = services.conversion_plan(request=desk_request, actor=actor)
+        plan = services.conversion_plan(desk_request=desk_request, actor=actor)
     except ValidationError as error:
         existing = Market.objects.filter(desk_request=desk_request).first()
         messages.error(request, " ".join(error.messages))
@@ -392,7 +392,7 @@ def convert_request(request: HttpRequest, reference: str) -> HttpResponse:
     if confirmed and form.is_valid():
         try:
             market = services.create_market_from_request(
-                request=desk_request,
+                desk_request=desk_request,
                 actor=actor,
                 facilitator=form.cleaned_data.get("facilitator"),
             )
