@@ -137,13 +137,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 # The cache holds the rate limits and the cached public pages: every server process must share
-# it. `REDIS_URL` (e.g. redis://127.0.0.1:6379/0) selects Django's built-in Redis cache;
+# it. `REDIS_URL` (e.g. redis://127.0.0.1:6379/0) selects Django's built-in Redis cache (one
+# Redis client kept per pool: clauses/core/rediscache.py, #15);
 # without it, local memory — right for the embedded demo (one process), wrong for several.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clauses.core.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CLAUSES_CACHE_PREFIX", "clauses"),
             "TIMEOUT": 300,
