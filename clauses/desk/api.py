@@ -26,7 +26,7 @@ from ninja.pagination import paginate
 from clauses.access.actors import Actor
 from clauses.access.api_auth import TokenAuth
 from clauses.core.http import client_ip
-from clauses.core.pagecache import cached_lookup
+from clauses.core.pagecache import cached_lookup, json_response, render_json
 from clauses.desk import abuse, selectors, services
 from clauses.desk.enums import MessageKind, RequestKind
 from clauses.desk.models import Request
@@ -265,13 +265,16 @@ def route(request: HttpRequest) -> Any:
     }
     try:
         if facts["buyer_siret"]:  # an agreement of the buyer may decide: desk data, not cached
-            body = _route_body(facts)
-        else:  # places only: the answer changes with the network (and the day), cached (#15)
-            key = json.dumps([facts, timezone.localdate().isoformat()], sort_keys=True)
-            body = cached_lookup("route", key, lambda: _route_body(facts))
+            return Status(200, _route_body(facts))
+        # Places only: the answer changes with the network (and the day), cached as the
+        # rendered JSON, so that a hit skips the schema's validation too (#15).
+        key = json.dumps([facts, timezone.localdate().isoformat()], sort_keys=True)
+        content = cached_lookup(
+            "route-json", key, lambda: render_json(RouteOut, _route_body(facts))
+        )
     except ValidationError as exc:
         return _invalid(_errors(exc))
-    return Status(200, body)
+    return json_response(content)
 
 
 def _route_body(facts: dict) -> dict:
