@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from clauses.core.dates import add_months, first_of_month, last_of_month
 
@@ -572,13 +573,7 @@ def _check_assignment(facts: EntryFacts) -> list[Reason]:
 def _check_month(facts: EntryFacts, month: date | None) -> list[Reason]:
     if month is None:
         return [Reason("month", "indiquez le mois (MM/AAAA).")]
-    reasons = []
-    try:
-        check_month(month, today=facts.today)
-    except RuleError as exc:
-        reasons.append(Reason("month", _lower_first(str(exc))))
-    if month < add_months(first_of_month(facts.today), -OLDEST_MONTHS):
-        reasons.append(Reason("month", f"mois trop ancien (plus de {OLDEST_MONTHS} mois)."))
+    reasons = list(_month_reasons(month, facts.today))
     assignment = facts.assignment
     if assignment is not None and assignment.own:
         if last_of_month(month) < assignment.start or (
@@ -593,6 +588,20 @@ def _check_month(facts: EntryFacts, month: date | None) -> list[Reason]:
                 )
             )
     return reasons
+
+
+@lru_cache(maxsize=1024)
+def _month_reasons(month: date, today: date) -> tuple[Reason, ...]:
+    """Begun, not older than `OLDEST_MONTHS`: depends on the month and today only, which a
+    file repeats on every row (remembered: #15, the import's checks)."""
+    reasons = []
+    try:
+        check_month(month, today=today)
+    except RuleError as exc:
+        reasons.append(Reason("month", _lower_first(str(exc))))
+    if month < add_months(first_of_month(today), -OLDEST_MONTHS):
+        reasons.append(Reason("month", f"mois trop ancien (plus de {OLDEST_MONTHS} mois)."))
+    return tuple(reasons)
 
 
 def _check_value(facts: EntryFacts, entry: Entry) -> list[Reason]:
