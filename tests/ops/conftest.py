@@ -6,6 +6,7 @@ may create databases.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -41,41 +42,91 @@ def psql(url: str, sql: str) -> str:
     return result.stdout
 
 
+def create_database(name: str, template: str | None = None) -> str:
+    """A new database, empty or a copy of `template` (PostgreSQL copies its files: about a
+    second, where migrating takes tens of seconds); returns its URL."""
+    copy = f' TEMPLATE "{template}"' if template else ""
+    psql(database_url("postgres"), f'CREATE DATABASE "{name}"{copy}')
+    return database_url(name)
+
+
+def drop_database(name: str) -> None:
+    psql(database_url("postgres"), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The session's template databases, each built once by the real commands in a fresh
+    process: "migrated" (`migrate` on an empty database) and "reference" (a copy of it, then
+    `load_reference --wet-run`). Tests copy them instead of migrating again; a test whose
+    subject is a migration still migrates for itself (test_journal_migrations.py)."""
+    suffix = uuid.uuid4().hex[:8]
+    names = {"migrated": f"clauses_ops_tpl_migrated_{suffix}"}
+    names["reference"] = f"clauses_ops_tpl_reference_{suffix}"
+    env = {"CLAUSES_VAR_DIR": str(tmp_path_factory.mktemp("template-var"))}
+    try:
+        env["DATABASE_URL"] = create_database(names["migrated"])
+        manage("migrate", "--noinput", env=env)
+        env["DATABASE_URL"] = create_database(names["reference"], template=names["migrated"])
+        manage("load_reference", "--wet-run", env=env)
+        yield names
+    finally:
+        for name in names.values():
+            drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def demo_database(
+    templates: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     """One database with the reference and demo data, shared by the ops tests (seeding takes
     a minute); yields the environment that points a process at it."""
-    admin = database_url("postgres")
     name = f"clauses_ops_demo_{uuid.uuid4().hex[:8]}"
-    psql(admin, f'CREATE DATABASE "{name}"')
     env = {
-        "DATABASE_URL": database_url(name),
+        "DATABASE_URL": create_database(name, template=templates["reference"]),
         "CLAUSES_VAR_DIR": str(tmp_path_factory.mktemp("demo-var")),
     }
     try:
-        manage("migrate", "--noinput", env=env)
-        manage("load_reference", "--wet-run", env=env)
         manage("seed_demo", env=env)
         yield env
     finally:
-        psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(name)
 
 
 @pytest.fixture
-def scratch_database() -> Iterator[callable]:
-    """Create throwaway databases (dropped afterwards); returns a factory of their URLs."""
+def scratch_database(templates: dict[str, str]) -> Iterator[callable]:
+    """Create throwaway databases (dropped afterwards); returns a factory of their URLs:
+    `make(prefix)` is empty, `make(prefix, "migrated")` or `make(prefix, "reference")` a copy
+    of that session template."""
     created: list[str] = []
-    admin = database_url("postgres")
 
-    def make(prefix: str) -> str:
+    def make(prefix: str, content: str | None = None) -> str:
         name = f"clauses_{prefix}_{uuid.uuid4().hex[:8]}"
-        psql(admin, f'CREATE DATABASE "{name}"')
+        url = create_database(name, template=templates[content] if content else None)
         created.append(name)
-        return database_url(name)
+        return url
 
     yield make
     for name in created:
-        psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def static_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`collectstatic` once for the session, with the production settings (hashed names,
+    manifest); a test's server gets a copy in its own var folder (`copy_static`)."""
+    var_dir = tmp_path_factory.mktemp("static-var")
+    env = {
+        "DJANGO_SETTINGS_MODULE": "clauses.settings.base",
+        "DJANGO_SECRET_KEY": "ops-tests-only-" + "s7Kd2pQ9vX" * 5,
+        "CLAUSES_VAR_DIR": str(var_dir),
+    }
+    manage("collectstatic", "--noinput", env=env)
+    return var_dir / "static"
+
+
+def copy_static(static_files: Path, var_dir: Path) -> None:
+    shutil.copytree(static_files, Path(var_dir) / "static")
 
 
 def manage(*args: str, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess:

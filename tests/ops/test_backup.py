@@ -84,9 +84,8 @@ def test_a_backup_of_the_demo_restores_every_row_and_every_file(
 
 
 def test_restore_refuses_a_set_whose_checksums_are_wrong(scratch_database, tmp_path):
-    source = scratch_database("backup_bad")
+    source = scratch_database("backup_bad", "migrated")
     env = {"DATABASE_URL": source, "CLAUSES_VAR_DIR": str(tmp_path / "src")}
-    manage("migrate", "--noinput", env=env)
     run("backup", str(tmp_path / "backups"), env=env)
     (dump,) = (tmp_path / "backups").glob("clauses-*.dump")
     dump.write_bytes(dump.read_bytes() + b"tampered")

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.ops.conftest import ROOT, manage, psql
+from tests.ops.conftest import ROOT, copy_static, manage, psql
 
 pytestmark = pytest.mark.ops
 
@@ -44,9 +44,8 @@ def wait_for(predicate, timeout: float = 60.0) -> None:
 
 
 def test_a_task_whose_worker_is_killed_runs_again_once_on_restart(scratch_database, tmp_path):
-    url = scratch_database("faults_worker")
+    url = scratch_database("faults_worker", "migrated")
     env = {"DATABASE_URL": url, "CLAUSES_VAR_DIR": str(tmp_path)}
-    manage("migrate", "--noinput", env=env)
     runs, hold = tmp_path / "runs.txt", tmp_path / "hold"
     hold.touch()
     output = manage("shell", "-c", ENQUEUE.format(path=str(runs), hold=str(hold)), env=env).stdout
@@ -144,10 +143,30 @@ def filing(number: int) -> dict:
     }
 
 
-def restart_postgres() -> None:
-    versions = sorted(os.listdir("/etc/postgresql"))
-    subprocess.run(  # noqa: S603 - the machine's own cluster, as .ci/run starts it
-        ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "restart"],  # noqa: S607
+def cluster_of(url: str) -> tuple[str, str]:
+    """The local cluster (version, name) that listens on the port of `url` (pg_lsclusters):
+    the test restarts the server it writes to, never another cluster of the machine."""
+    from urllib.parse import urlsplit
+
+    port = str(urlsplit(url).port or 5432)
+    listing = subprocess.run(  # noqa: S603 - Debian's cluster listing
+        ["pg_lsclusters", "--no-header"],  # noqa: S607
+        check=True,
+        timeout=30,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for line in listing.splitlines():
+        version, name, cluster_port, *_ = line.split()
+        if cluster_port == port:
+            return version, name
+    pytest.skip(f"aucun cluster PostgreSQL local n'écoute sur le port {port}")
+
+
+def restart_postgres(cluster: tuple[str, str]) -> None:
+    version, name = cluster
+    subprocess.run(  # noqa: S603 - the test's own cluster, as .ci/run starts it
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],  # noqa: S607
         check=True,
         timeout=120,
         capture_output=True,
@@ -178,18 +197,19 @@ def call(base: str, path: str, body: dict | None = None) -> Answer:
         return Answer(0, b"", {})
 
 
-def test_postgres_restarted_under_load_fails_cleanly_and_recovers(scratch_database, tmp_path):
+def test_postgres_restarted_under_load_fails_cleanly_and_recovers(
+    scratch_database, static_files, tmp_path
+):
     """Requests during a PostgreSQL restart fail with a French 503 (never a traceback); the
     service comes back by itself; every acknowledged write is there afterwards."""
     import json
 
     if not os.path.isdir("/etc/postgresql"):
         pytest.skip("aucun cluster PostgreSQL local à redémarrer")
-    url = scratch_database("faults_pg")
+    url = scratch_database("faults_pg", "reference")
+    cluster = cluster_of(url)
     env = production_env(url, str(tmp_path))
-    manage("migrate", "--noinput", env=env)
-    manage("load_reference", "--wet-run", env=env)
-    manage("collectstatic", "--noinput", env=env)
+    copy_static(static_files, tmp_path)
     port = free_port()
     server = gunicorn(env, port)
     base = f"http://127.0.0.1:{port}"
@@ -216,7 +236,7 @@ def test_postgres_restarted_under_load_fails_cleanly_and_recovers(scratch_databa
         acknowledged.append(json.loads(first.text)["reference"])
         for number in range(10):
             one_round(number)
-        restart_postgres()
+        restart_postgres(cluster)
         for number in range(10, 40):
             one_round(number)
         # Recovered by itself: the last rounds all succeed.

@@ -9,13 +9,12 @@ Needs `CLAUSES_TEST_REDIS_URL` (CI's ops stage sets it); skipped without it, say
 import json
 import os
 import re
-import shutil
 import urllib.request
 import uuid
 
 import pytest
 
-from tests.ops.conftest import manage
+from tests.ops.conftest import copy_static, manage
 from tests.ops.test_faults import call, filing, free_port, gunicorn, production_env, wait_for
 
 pytestmark = pytest.mark.ops
@@ -60,8 +59,8 @@ def post_multipart(base: str, path: str, body: bytes, boundary: str) -> tuple[in
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="CLAUSES_TEST_REDIS_URL absent : pas de Redis partagé")
-def test_what_one_server_writes_the_other_serves(scratch_database, tmp_path):
-    url = scratch_database("two_servers")
+def test_what_one_server_writes_the_other_serves(scratch_database, static_files, tmp_path):
+    url = scratch_database("two_servers", "reference")
     media = tmp_path / "shared-media"  # the shared mount
     media.mkdir()
     common = {
@@ -74,10 +73,8 @@ def test_what_one_server_writes_the_other_serves(scratch_database, tmp_path):
     (tmp_path / "b").mkdir()
     env_a = {**production_env(url, str(tmp_path / "a")), **common}
     env_b = {**production_env(url, str(tmp_path / "b")), **common}
-    manage("migrate", "--noinput", env=env_a)
-    manage("load_reference", "--wet-run", env=env_a)
-    manage("collectstatic", "--noinput", env=env_a)
-    shutil.copytree(tmp_path / "a" / "static", tmp_path / "b" / "static")  # same files, once
+    for server_dir in (tmp_path / "a", tmp_path / "b"):  # the same files on both
+        copy_static(static_files, server_dir)
     port_a, port_b = free_port(), free_port()
     servers = [gunicorn(env_a, port_a), gunicorn(env_b, port_b)]
     a, b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
