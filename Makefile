@@ -43,7 +43,7 @@ help:
 	@echo "make format        format the code"
 	@echo "make bench         run the benchmarks on the configured database (DATABASE_URL)"
 	@echo "make bench-national  fresh PostgreSQL database, national dataset, every benchmark"
-	@echo "make ci            what CI runs (.ci/run): SQLite, PostgreSQL and browser suites"
+	@echo "make ci            what CI runs (.ci/run): SQLite, PostgreSQL, browser, fuzz and ops stages"
 
 # uv installs itself with pip when the machine does not have it.
 $(BIN)/python: pyproject.toml uv.lock
