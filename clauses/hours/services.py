@@ -5,15 +5,17 @@ globalisation agreements.
 Declaring: inside ONE transaction, the people the entries name are locked (a PostgreSQL
 advisory lock per person; SQLite's write lock serialises writers), then every entry is
 checked (`entries.check_entries`: facts gathered, judged by the pure `rules.check_entry`)
-and all are written or none, with a `DeclarationEvent` per declaration and an audit event.
+and all are written or none (new declarations by COPY on PostgreSQL: `writing.py`), with an
+audit event; a file is journalled once (its batch), a correction or a declaration typed in
+the form or the API by its own `DeclarationEvent`.
 Checking after the lock means two declarations sent at the same moment cannot both pass
 the monthly ceiling (issue 11). Declarations are keyed by (assignment, month): the same
 values again change nothing ("déjà enregistrée"); other values are a correction, which
 needs its reason, is kept in the declaration's history and goes back to control.
 
-The events others are told of happen in ONE place each: `declarations_arrived` and
-`declaration_refused` below, which send the signals of `signals.py` (the notifications
-app, above, receives them).
+The events others are told of happen in ONE place each, once per write:
+`declarations_arrived`, `declarations_controlled` and `declaration_refused` below, which
+send the signals of `signals.py` (the notifications and reporting apps, above, receive them).
 """
 
 from collections import defaultdict
