@@ -63,7 +63,8 @@ def insert(rows: Sequence[Row], *, portable: bool = False) -> list[int]:
 def _copy(rows: Sequence[Row]) -> list[int]:
     table = connection.ops.quote_name(HourDeclaration._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in ("id", *COLUMNS))
-    with connection.cursor() as cursor:
+    # psycopg's own errors become Django's (an IntegrityError is retried by the service).
+    with connection.wrap_database_errors, connection.cursor() as cursor:
         # nextval() of a sequence is never rolled back nor shared: these numbers are ours
         # even if another writer inserts at the same moment.
         cursor.execute(

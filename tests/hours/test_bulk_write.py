@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -210,3 +211,14 @@ def test_one_signal_per_control_batch(hw):
     assert sum(sent[0]["summary"].values()) == 6
     assert {key[3] for key in sent[0]["summary"]} == {"validate", "reject"}
     assert len(refused) == 2  # each refusal still tells the company, with its reason
+
+
+def test_a_duplicate_row_is_an_integrity_error_on_both_paths(hw):
+    """The service retries Django's IntegrityError (a writer its locks do not cover): COPY's
+    errors are Django's too, and the transaction is left usable."""
+    (row,) = _rows(hw, 1)
+    writing.insert([row])
+    for portable in (False, True):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            writing.insert([row], portable=portable)
+    assert HourDeclaration.objects.count() == 1
