@@ -8,11 +8,14 @@ do what is `policies.py`. Nothing here writes anything but a `MappingProfile` or
 of a `HistoryUpload`.
 """
 
+import hashlib
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -330,3 +333,25 @@ def uncounted_rows(uncounted: list[dict] | None, limit: int = 100) -> list[dict]
             }
         )
     return rows
+
+
+# -- the check, kept a few minutes for its pages ---------------------------------------------
+
+CHECK_SECONDS = 300
+
+
+def check_key(upload: HistoryUpload) -> str:
+    """The key of an upload's check in its current state (taken before the check runs)."""
+    state = json.dumps([upload.sha256, upload.columns, upload.values], sort_keys=True)
+    return f"history:check:{upload.pk}:{hashlib.sha256(state.encode()).hexdigest()[:32]}"
+
+
+def remembered_check(key: str) -> services.Preview | None:
+    """The check of an upload in its current mapping, if one was made in the last minutes
+    (the problems' next pages read it instead of checking 20,000 rows again)."""
+    found = cache.get(key)
+    return found if isinstance(found, services.Preview) else None
+
+
+def remember_check(key: str, result: services.Preview) -> None:
+    cache.set(key, result, CHECK_SECONDS)

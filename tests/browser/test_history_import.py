@@ -12,6 +12,7 @@ from clauses.accounts.models import Membership
 from clauses.history import demo
 from clauses.history.models import HistoryImport, MappingProfile
 from tests.browser.test_programme_flow import sign_in
+from tests.history.test_views import next_export
 
 COORDINATOR = "coordination93@demo.clauses.example"
 
@@ -76,9 +77,11 @@ def test_coordinator_migrates_a_structure_history(page, axe, tmp_path):
     expect(page.locator("#table-profils")).to_contain_text("Tableur de suivi, mis à jour")
 
     # The next export of the same tool: two clicks (« Utiliser », then upload → check).
+    following = tmp_path / "tableur-de-suivi-2.csv"
+    following.write_bytes(next_export())
     page.get_by_role("link", name="Utiliser le profil Tableur de suivi, mis à jour").click()
     page.get_by_label("Structure facilitatrice").select_option(label=structure.name)
-    page.get_by_label("Fichier de l'historique").set_input_files(str(sample))
+    page.get_by_label("Fichier de l'historique").set_input_files(str(following))
     page.get_by_role("button", name="Continuer").click()
     expect(page).to_have_url(re.compile(r"/historique/envoi/\d+/verification/"))
     expect(page.locator("#verification-ok")).to_be_visible()

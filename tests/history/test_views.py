@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
@@ -31,6 +32,14 @@ def membership(fw, who: str = "facilitator") -> Membership:  # noqa: ANN001, F81
 def facilitator(client: Client, fw):  # noqa: ANN001, ANN201, F811
     login(client, membership(fw))
     return client
+
+
+def next_export() -> bytes:
+    """The next export of the « tableur de suivi »: the same shape, other people."""
+    text = demo.tableur_de_suivi().decode("latin-1")
+    for before, after in (("DÉMO-", "AUTRE-"), ("FICTIF-", "SECOND-"), ("EXEMPLE-", "TIERS-")):
+        text = text.replace(before, after)
+    return text.encode("latin-1")
 
 
 def _upload(client: Client, fw, key: str = "tableur-de-suivi", **extra: object):  # noqa: ANN001, ANN202, F811
@@ -137,12 +146,19 @@ def test_the_whole_path_from_upload_to_report_and_profile(facilitator, fw):  # n
     # Next export of the same tool: two clicks (upload with the profile → check → import).
     page = facilitator.get(reverse("history:upload") + f"?profil={profile.pk}")
     assert page.context["form"].initial["profile"] == profile.pk
-    response = _upload(facilitator, fw, profile=profile.pk)
+    response = facilitator.post(
+        reverse("history:upload"),
+        {
+            "structure": fw.base.s93.pk,
+            "file": _file(next_export(), "tableur-de-suivi-2.csv"),
+            "profile": profile.pk,
+        },
+    )
     second = HistoryUpload.objects.exclude(pk=upload.pk).get()
     assert response["Location"] == reverse("history:check", args=[second.pk])
     assert second.profile == profile and second.columns == demo.PROFILE_B_COLUMNS
     response = facilitator.post(reverse("history:run", args=[second.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["result"].problems[:3]
     assert HistoryImport.objects.filter(profile=profile).count() == 1
 
 
@@ -327,10 +343,18 @@ def test_many_problems_are_paginated_and_hostile_posts_answered(facilitator, fw)
     assert first.context["problem_count"] > 50
     assert len(first.context["page"].object_list) == 50
     assert "Page suivante" in first.content.decode()
+    # The next pages read the check just made (the file is not read again)…
+    upload.file.delete(save=False)
     second = facilitator.get(url + "?page=2")
     assert second.context["page"].number == 2
+    assert second.context["problem_count"] == first.context["problem_count"]
     assert facilitator.get(url + "?page=abc").status_code == 200
+    # … the first page checks again: a file gone is said in French, back to the upload.
+    gone = facilitator.get(url, follow=True)
+    assert gone.redirect_chain[-1][0] == reverse("history:upload")
+    assert "le fichier déposé n&#x27;est plus disponible" in gone.content.decode()
     # Forged choices: a field that does not exist, a code that does not exist.
+    upload.file.save("p.csv", ContentFile(raw), save=True)
     forged = facilitator.post(reverse("history:columns", args=[upload.pk]), {"col_0": "evil"})
     assert forged.status_code == 200 and forged.context["form"].errors
     upload.columns = {"eligibility.criteria": "NOM"}
