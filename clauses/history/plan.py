@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -343,7 +343,9 @@ class _Builder(HoursPlanning):
         candidates = Organisation.objects.filter(kind=kind).order_by("pk")
         for chunk in _chunks(names):
             upper = {name.upper() for name in chunk}
-            for org in candidates.annotate(upper_name=Upper("name")).filter(upper_name__in=upper):
+            # (SQLite's upper() knows ASCII only: the exact names are asked too)
+            same_name = Q(upper_name__in=upper) | Q(name__in=chunk)
+            for org in candidates.annotate(upper_name=Upper("name")).filter(same_name):
                 found.setdefault(f"name:{compact(org.name)}", org)
         if kind == OrganisationKind.BUYER and self.department is not None and names:
             wanted = {f"name:{compact(name)}" for name in names}

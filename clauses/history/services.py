@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clauses.access import audit
@@ -35,6 +35,7 @@ from clauses.access.actors import Actor
 from clauses.accounts.enums import AuditAction
 from clauses.core.spreadsheets import SpreadsheetError, iter_table
 from clauses.core.text import compact
+from clauses.followup.selectors import structure_department
 from clauses.history import fields, mapping, plan, policies, validation, writing
 from clauses.history.models import HistoryImport, HistoryUpload, MappingProfile
 from clauses.network.models import FacilitatorStructure
@@ -447,11 +448,27 @@ def save_profile(
 
 
 def profiles_for(actor: Actor, structure: FacilitatorStructure) -> QuerySet[MappingProfile]:
-    """The profiles usable for an import into `structure`: its own, and those shared in
-    the département by the structures the actor imports into."""
+    """The profiles usable for an import into `structure`: those of the structures the
+    actor imports into (its own, for a facilitator), and those shared in the structure's
+    département."""
     if not policies.can_import(actor, structure):
         return MappingProfile.objects.none()
-    return policies.visible_profiles(actor).select_related("structure").order_by("name", "pk")
+    condition = Q(structure__in=policies.importable_structures(actor).values("pk"))
+    department = structure_department(structure)
+    if department is not None:
+        condition |= Q(shared_in_department=True) & (
+            Q(structure__coordination__department=department)
+            | Q(
+                structure__coordination__department__isnull=True,
+                structure__coordination__parent__department=department,
+            )
+        )
+    return (
+        MappingProfile.objects.filter(condition)
+        .distinct()
+        .select_related("structure")
+        .order_by("name", "pk")
+    )
 
 
 def merge_values(*mappings: Iterable[dict] | dict | None) -> dict:
