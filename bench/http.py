@@ -90,7 +90,7 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, var_dir: Path, *, workers: int = 3, threads: int = 2) -> None:
+    def __init__(self, var_dir: Path, *, workers: int = 2, threads: int = 4) -> None:
         self.var_dir, self.workers, self.threads = var_dir, workers, threads
         self.port = _free_port()
         self.process: subprocess.Popen | None = None
@@ -623,8 +623,8 @@ def load_tests(
     seconds: float = 20,
     max_requests: int = 200_000,
     only: set[str] | None = None,
-    workers: int = 3,
-    threads: int = 2,
+    workers: int = 2,
+    threads: int = 4,
 ) -> list[Result]:
     """The GET rows with `wrk` (keep-alive, 32 connections, the ceiling row first); the
     form POSTs with the Python client (`only` names its scenarios; "wrk" the wrk rows)."""
@@ -702,7 +702,11 @@ SIZING_ROWS = {"home", "facilitation API", "routing dry run API"}
 
 
 def sizing(
-    var_dir: Path, shapes: list[tuple[int, int]], seconds: float, rows: set[str] = SIZING_ROWS
+    var_dir: Path,
+    shapes: list[tuple[int, int]],
+    seconds: float,
+    rows: set[str] = SIZING_ROWS,
+    slice_seconds: float = 5.0,
 ) -> list[Result]:
     """The ceiling and a few rows for each gunicorn shape (workers × threads), one server
     after the other on the same database, each with its workers' peak RSS."""
@@ -725,6 +729,7 @@ def sizing(
                     passes=1 if shared else workers + 1,
                     rows=rows,
                     one_client=False,
+                    slice_seconds=slice_seconds,
                 )
             finally:
                 sampler.stop.set()
@@ -750,13 +755,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", default="2x4,3x2,4x2", help="workers×threads, comma-separated")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rows", default=",".join(sorted(SIZING_ROWS)))
+    parser.add_argument("--slice-seconds", type=float, default=5.0)
     parser.add_argument("--var-dir", default=os.environ.get("CLAUSES_VAR_DIR", str(ROOT / "var")))
     args = parser.parse_args(argv)
     shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")]
     var_dir = Path(args.var_dir)
     var_dir.mkdir(parents=True, exist_ok=True)
     setup_django(var_dir)
-    results = sizing(var_dir, shapes, min(60.0, args.seconds), set(args.rows.split(",")))
+    results = sizing(
+        var_dir,
+        shapes,
+        min(60.0, args.seconds),
+        set(args.rows.split(",")),
+        slice_seconds=args.slice_seconds,
+    )
     print(table(results))
     out = ROOT / "bench" / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}-sizing.json"
     out.parent.mkdir(parents=True, exist_ok=True)
