@@ -131,7 +131,7 @@ def commune_search(runs: int = 400) -> list[Result]:
     if connection.vendor == "postgresql":
         result.extra["trigram_plan"] = _trigram_plan()
         ref.note = f"name half on PostgreSQL: {result.extra['trigram_plan']}"
-    return [ref, result, page]
+    return [result, ref, page]  # the goal row first (tests/bench reads its non_empty_share)
 
 
 def _trigram_plan() -> str:
