@@ -133,14 +133,19 @@ def _standing(declaration: HourDeclaration | None) -> rules.StandingDeclaration 
 
 
 def check_entries(
-    actor: Actor, entries: Sequence[Entry], *, today: date | None = None
+    actor: Actor,
+    entries: Sequence[Entry],
+    *,
+    today: date | None = None,
+    assignments: dict[int, Assignment] | None = None,
 ) -> tuple[list[Checked], list[Problem]]:
     """Check every entry (nothing is written): gather the facts, judge each entry with
     `rules.check_entry`. Problems in French, by line and field. Five queries whatever the
     number of entries (plus one per territory's settings)."""
     today = today or timezone.localdate()
     ids = {e.assignment_id for e in entries if e.assignment_id is not None}
-    assignments = _assignments(ids)
+    if assignments is None:
+        assignments = load_assignments(entries)
     own = set(
         policies.declarable_assignments(actor).filter(pk__in=ids).values_list("pk", flat=True)
     )
@@ -211,10 +216,13 @@ def check_entries(
     return checked, problems
 
 
-def _assignments(ids: set[int]) -> dict[int, Assignment]:
-    """The assignments by key with their participant, and their lot, market, buyer and
-    département: two queries, the lots read once each (a file's rows share a few lots)
-    instead of once per assignment."""
+def load_assignments(entries: Sequence[Entry]) -> dict[int, Assignment]:
+    """The assignments the entries name, by key, with their participant, and their lot,
+    market, buyer and département: two queries, the lots read once each (a file's rows share
+    a few lots) instead of once per assignment. Read before the people's lock (their
+    `identities`) and given to `check_entries`: nothing in them is what the lock protects
+    (the hours standing are read after it)."""
+    ids = {e.assignment_id for e in entries if e.assignment_id is not None}
     assignments = {
         a.pk: a for a in Assignment.objects.filter(pk__in=ids).select_related("participant")
     }
@@ -228,10 +236,6 @@ def _assignments(ids: set[int]) -> dict[int, Assignment]:
     return assignments
 
 
-def identities(entries: Sequence[Entry]) -> set[str]:
-    """The people the entries name (to lock them before writing). One query."""
-    ids = {e.assignment_id for e in entries if e.assignment_id is not None}
-    rows = Assignment.objects.filter(pk__in=ids).values_list(
-        "participant_id", "participant__identity_key"
-    )
-    return {key or f"participant:{pk}" for pk, key in rows}
+def identities(assignments: dict[int, Assignment]) -> set[str]:
+    """The people of these assignments (to lock them before writing)."""
+    return {identity(a.participant) for a in assignments.values()}

@@ -147,6 +147,7 @@ NEW_FIELDS = (
     "is_training",
     "base_hours",
 )
+BASE = writing.INDEX["base_hours"]
 # Declarations written by one call, by (market, employer, month, kind): what the layers above
 # are told (`signals`), counted without a query. Kind: "created" or "corrected" when
 # declared, the decision ("validate", "reject", "request_fix") when controlled.
@@ -247,7 +248,8 @@ def _save_entries(
     today: date | None,
 ) -> Outcome:
     with transaction.atomic():
-        keys = {f"person:{key}" for key in checks.identities(entries)}
+        assignments = checks.load_assignments(entries)
+        keys = {f"person:{key}" for key in checks.identities(assignments)}
         if batch is not None:
             keys.add(f"import:{batch.company_id}:{batch.file_hash}")
         _lock(keys)
@@ -257,7 +259,7 @@ def _save_entries(
             ).first()
             if previous is not None:
                 return Outcome(unchanged=len(entries), already_imported=previous)
-        checked, problems = check_entries(actor, entries, today=today)
+        checked, problems = check_entries(actor, entries, today=today, assignments=assignments)
         if problems:
             return Outcome(problems=problems)
         outcome, summary = _write(actor=actor, checked=checked, source=source, batch=batch)
@@ -327,8 +329,9 @@ def _write(
     common = _new_values(actor, source, batch)
     now = common["declared_at"]
     shared = writing.row(common)
-    positions = [writing.INDEX[k] for k in NEW_FIELDS]
-    month = writing.INDEX["month"]
+    # A new row: the entry's five leading columns, the shared ones, its base hours, the rest.
+    assert [writing.INDEX[k] for k in NEW_FIELDS] == [0, 1, 2, 3, 4, BASE]  # noqa: S101
+    between, after = shared[5:BASE], shared[BASE + 1 :]
     slots: list = []
     new_rows: list[writing.Row] = []
     new_slots: list[int] = []
@@ -345,26 +348,19 @@ def _write(
             continue
         assignment = item.assignment
         if current is None:
-            row = list(shared)
-            for i, value in zip(
-                positions,
-                (
-                    assignment.pk,
-                    rules.first_of_month(entry.month),  # type: ignore[arg-type]
-                    entry.hours,
-                    entry.amount_ht,
-                    entry.is_training,
-                    item.base_hours,
-                ),
-                strict=True,
-            ):
-                row[i] = value
+            first = rules.first_of_month(entry.month)  # type: ignore[arg-type]
+            row = (
+                (assignment.pk, first, entry.hours, entry.amount_ht, entry.is_training)
+                + between
+                + (item.base_hours,)
+                + after
+            )
             new_slots.append(len(slots))
             slots.append(None)
-            new_rows.append(tuple(row))
+            new_rows.append(row)
             outcome.created += 1
             outcome.results.append("created")
-            summary[(assignment.lot.market_id, assignment.employer_id, row[month], "created")] += 1
+            summary[(assignment.lot.market_id, assignment.employer_id, first, "created")] += 1
             continue
         declaration = current
         before_status = current.status
