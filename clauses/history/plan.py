@@ -430,7 +430,12 @@ class _Builder(HoursPlanning):
         existing: dict[tuple[int, str], Market] = {}
         references = {row.market.reference for row in firsts.values()}
         for chunk in _chunks(references):
-            for market in Market.objects.filter(buyer_id__in=known_buyers, reference__in=chunk):
+            same = Q(upper_reference__in={r.upper() for r in chunk}) | Q(reference__in=chunk)
+            for market in (
+                Market.objects.filter(buyer_id__in=known_buyers)
+                .annotate(upper_reference=Upper("reference"))
+                .filter(same)
+            ):
                 existing[(market.buyer_id, market.reference.strip().upper())] = market
         visible = set(
             visible_markets(self.actor)

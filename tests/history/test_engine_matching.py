@@ -165,3 +165,11 @@ def test_a_participants_only_file_keeps_the_eligibility_end_of_people_at_work(hw
     assert validation.valid_until == D(2028, 2, 29)
     added = person.validations.exclude(pk=validation.pk).get()
     assert added.valid_until == D(2028, 2, 29)  # from the same first contract
+
+
+def test_a_market_reference_written_in_another_case_is_matched(hw):
+    market = hw.fw.base.market(reference="hist-2024-01")
+    preview = hw.preview([row()])
+    assert preview.would_match["market"] == 1
+    hw.run([row()])
+    assert Market.objects.filter(buyer=market.buyer, reference__iexact="HIST-2024-01").count() == 1
