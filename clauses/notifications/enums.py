@@ -9,6 +9,7 @@ class NotificationKind(models.TextChoices):
     CORRECTION_SUBMITTED = "correction_submitted", "Correction d'heures à contrôler"
     DECLARATION_REFUSED = "declaration_refused", "Déclaration refusée ou à corriger"
     ELIGIBILITY_TO_DECIDE = "eligibility_to_decide", "Éligibilité à décider"
+    ELIGIBILITY_EXPIRING = "eligibility_expiring", "Éligibilité qui expire bientôt"
     MESSAGE = "message", "Information"
 
 

@@ -2,14 +2,20 @@
 for a person who has no eligibility validation in force — recorded by the company, by a
 facilitator, or by hiring a candidate — and their hours will not count until a
 facilitator decides. The facilitators of the person's structure are told (not the one who
-recorded it), by number only, with the link to the person's page."""
+recorded it), by number only, with the link to the person's page. An eligibility ending
+within 30 days is announced to them once (the daily command or task)."""
 
-from datetime import date
+import io
+from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from clauses.followup import services
+from clauses.followup.models import EligibilityValidation
+from clauses.notifications import expiring
 from clauses.notifications.enums import NotificationKind
 from clauses.notifications.models import Notification
 from tests.followup.conftest import fw, world  # noqa: F401 - the fixtures
@@ -115,3 +121,42 @@ def test_hiring_a_candidate_tells_the_facilitators_too(fw):  # noqa: F811
     notifications = told(assignment.participant)
     assert [n.recipient_id for n in notifications] == [facilitator.user_id]
     assert "Sacha" not in notifications[0].text
+
+
+# -- eligibility about to expire -------------------------------------------------------------
+
+
+def validated(fw, first: str, ends_on: date):  # noqa: ANN001, ANN201, F811
+    participant = fw.participant(first=first, last="Expire")
+    validation = services.validate_eligibility(
+        actor=fw.actor("facilitator"),
+        participant=participant,
+        criteria_codes=["qpv_resident"],
+        proof_kind="residence_proof",
+        proof_date=date(2026, 1, 10),
+        on=date(2026, 2, 1),
+    )
+    EligibilityValidation.objects.filter(pk=validation.pk).update(valid_until=ends_on)
+    return participant, validation
+
+
+def test_an_eligibility_ending_within_30_days_is_announced_once(fw):  # noqa: F811
+    today = timezone.localdate()
+    facilitator = fw.actor("facilitator")
+    soon, _ = validated(fw, "Proche", today + timedelta(days=10))
+    validated(fw, "Lointaine", today + timedelta(days=40))
+    _, withdrawn = validated(fw, "Retirée", today + timedelta(days=5))
+    EligibilityValidation.objects.filter(pk=withdrawn.pk).update(withdrawn_at=timezone.now())
+    out = io.StringIO()
+    call_command("notify_expiring_eligibilities", stdout=out)  # dry run
+    assert "1 éligibilité(s)" in out.getvalue() and "Simulation" in out.getvalue()
+    expiring_kind = Notification.objects.filter(kind=NotificationKind.ELIGIBILITY_EXPIRING)
+    assert not expiring_kind.exists()
+    call_command("notify_expiring_eligibilities", "--wet-run", stdout=io.StringIO())
+    notification = expiring_kind.get()
+    assert notification.recipient_id == facilitator.user_id
+    assert notification.link == reverse("followup:participant", args=[soon.pk])
+    assert f"Participant n° {soon.pk}" in notification.text and "Proche" not in notification.text
+    assert f"{today + timedelta(days=10):%d/%m/%Y}" in notification.text
+    assert expiring.notify_expiring() == 0  # announced once
+    assert expiring_kind.count() == 1
