@@ -39,7 +39,7 @@ def _phases(spent: dict[str, float]):  # noqa: ANN202
         (imports, "read_entries", "read"),
         (services, "check_entries", "check"),
         (writing, "insert", "write new rows"),
-        (services, "declarations_arrived", "signal (notifications)"),
+        (services, "declarations_arrived", "signal (receivers)"),
     ]
     saved = [(module, name, getattr(module, name)) for module, name, _ in targets]
 
