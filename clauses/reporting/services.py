@@ -42,6 +42,22 @@ def declarations_changed(*, declarations: Iterable[HourDeclaration]) -> None:
     transaction.on_commit(enqueue)
 
 
+def markets_changed(*, markets: Iterable[int], months: Iterable[date]) -> None:
+    """`declarations_changed` when the batch's markets and months are known (the hours'
+    signal summary): no query, one task once the transaction commits."""
+    market_list = sorted(set(markets))
+    month_list = sorted({m.isoformat() for m in months})
+    if not market_list:
+        return
+
+    def enqueue() -> None:
+        from clauses.reporting import tasks  # the task module imports the aggregates
+
+        tasks.refresh_aggregates.enqueue(markets=market_list, months=month_list)
+
+    transaction.on_commit(enqueue)
+
+
 def market_ids(assignment_ids: list[int]) -> list[int]:
     """The markets of these assignments (one query per 500), for the task."""
     return sorted(_market_ids(sorted(set(assignment_ids))))

@@ -13,11 +13,16 @@ from clauses.reporting import aggregates, services
 
 @task()
 def refresh_aggregates(
-    assignments: list[int] | None = None, months: list[str] | None = None
+    assignments: list[int] | None = None,
+    months: list[str] | None = None,
+    markets: list[int] | None = None,
 ) -> int:
-    """Rebuild the aggregates of the reviews (all of them, or those of some assignments'
-    markets and the closed years of some months); returns the number of rows written."""
+    """Rebuild the aggregates of the reviews (all of them, or those of some markets — given,
+    or found from some assignments — and the closed years of some months); returns the
+    number of rows written."""
+    if assignments is not None:
+        markets = sorted(set(markets or []) | set(services.market_ids(assignments)))
     return aggregates.refresh(
-        markets=services.market_ids(assignments) if assignments is not None else None,
+        markets=markets,
         months=services.months_of(months) if months is not None else None,
     ).rows

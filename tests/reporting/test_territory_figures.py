@@ -149,3 +149,29 @@ def test_a_batch_of_declarations_refreshes_its_markets_and_closed_years(
     for family in tf.FAMILIES:
         assert kept[family] == live[family], family
     assert aggregates.hours(scope.markets, year) == queries.hours(scope.markets, year)
+
+
+def test_a_batch_summary_is_read_without_building_the_declarations(
+    dataset: Dataset, django_capture_on_commit_callbacks
+):
+    from clauses.hours.models import HourDeclaration
+    from clauses.reporting.receivers import refresh_on_declarations
+
+    class Unread:
+        def __iter__(self):
+            raise AssertionError("an import's declarations are not built one by one")
+
+    aggregates.refresh(today=TODAY)
+    declaration = HourDeclaration.objects.filter(status="validated", month__year=2025).first()
+    market = declaration.assignment.lot.market_id
+    HourDeclaration.objects.filter(pk=declaration.pk).update(counted_hours=0)
+    before = aggregates.last_refresh()
+    summary = {(market, declaration.assignment.employer_id, declaration.month, "validate"): 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_on_declarations(HourDeclaration, declarations=Unread(), summary=summary)
+    assert aggregates.last_refresh() > before
+    scope = department_scope(ADMIN, "93")
+    year = periods.year(2025)
+    assert aggregates.hours(scope.markets, year) == queries.hours(scope.markets, year)
+    kept = tf.read("department", "93", year, aggregates.last_refresh())
+    assert kept["hours"] == queries.hours(scope.markets, year)
