@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clauses.accounts.enums import Role
 from clauses.accounts.models import AuditEvent
-from clauses.hours import imports, rules, signals, writing
+from clauses.hours import rules, signals, writing
 from clauses.hours.models import DeclarationEvent, HourDeclaration, ImportBatch
 from tests.access.helpers import login
 from tests.accounts.factories import MembershipFactory
@@ -177,10 +177,6 @@ def test_the_ceiling_holds_across_files_of_one_import_path(hw):
     assert not outcome.ok
     assert "maximum légal" in str(outcome.problems[0])
     assert HourDeclaration.objects.count() == 1
-
-
-def test_imports_module_caps_still_apply():
-    assert imports.MAX_ROWS == 5000
 
 
 def test_one_signal_per_control_batch(hw):
