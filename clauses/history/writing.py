@@ -82,7 +82,10 @@ def _insert_declarations(declarations: list[HourDeclaration]) -> None:
     table = connection.ops.quote_name(HourDeclaration._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _DECLARATION_FIELDS)
     json_fields = {f.attname for f in _DECLARATION_FIELDS if f.get_internal_type() == "JSONField"}
+    # Database errors as Django's (a month declared meanwhile by a company is then an
+    # IntegrityError, which `services.run_import` answers in French, as with INSERT).
     with (
+        connection.wrap_database_errors,
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):

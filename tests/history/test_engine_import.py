@@ -152,3 +152,19 @@ def test_one_journal_event_per_import(hw):
     assert AuditEvent.objects.count() - before == 1
     assert "Dupont" not in str(list(events.values()))
     assert record.counts["hours"]["created"] == 3
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="the COPY write path is PostgreSQL's",
+)
+def test_a_duplicate_month_written_meanwhile_is_a_french_conflict(hw, monkeypatch):
+    from clauses.history import services, writing
+
+    original = writing._insert_declarations
+    monkeypatch.setattr(
+        writing, "_insert_declarations", lambda declarations: original(declarations * 2)
+    )
+    with pytest.raises(services.ImportConflict, match="au même moment"):
+        hw.run([row()])
+    assert not Participant.objects.filter(last_name="Dupont").exists()
