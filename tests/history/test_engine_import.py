@@ -4,6 +4,7 @@ assignments and counted hours; all or nothing; re-importing matches everything."
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from clauses.followup.models import Assignment, EligibilityValidation, Participant
 from clauses.history.services import ImportInvalid
@@ -155,7 +156,7 @@ def test_one_journal_event_per_import(hw):
 
 
 @pytest.mark.skipif(
-    __import__("django.db").db.connection.vendor != "postgresql",
+    connection.vendor != "postgresql",
     reason="the COPY write path is PostgreSQL's",
 )
 def test_a_duplicate_month_written_meanwhile_is_a_french_conflict(hw, monkeypatch):
