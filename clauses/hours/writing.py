@@ -74,18 +74,14 @@ def _copy(rows: Sequence[Row]) -> list[int]:
         ids = [pk for (pk,) in cursor.fetchall()]
         # JSON values are dumped once per distinct object (new declarations share one).
         dumped: dict[int, str] = {}
-        json_columns = sorted(_JSON_COLUMNS)
+        (j,) = _JSON_COLUMNS  # counting_detail
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for pk, values in zip(ids, rows, strict=True):
-                if json_columns:
-                    values = list(values)
-                    for i in json_columns:
-                        value = values[i]
-                        text = dumped.get(id(value))
-                        if text is None:
-                            text = dumped[id(value)] = json.dumps(value)
-                        values[i] = text
-                copy.write_row((pk, *values))
+                value = values[j]
+                text = dumped.get(id(value))
+                if text is None:
+                    text = dumped[id(value)] = json.dumps(value)
+                copy.write_row((pk, *values[:j], text, *values[j + 1 :]))
     return ids
 
 
