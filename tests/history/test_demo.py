@@ -107,3 +107,27 @@ def test_the_two_shapes_differ_and_are_suggested():
         for label, _, _ in labels
     }
     assert {"BRSA", "CDDI", "Intérim d'insertion"} <= labels_a
+
+
+def test_the_second_export_imported_twice_creates_nothing_the_second_time(
+    seeded, django_capture_on_commit_callbacks
+):
+    """The « tableur de suivi » names its companies without a SIRET: a second import of the
+    same rows (not the same upload) recognises the people, companies, missions and months
+    it created the first time (issue #14.1: re-importing creates nothing twice)."""
+    facilitator = _actor(demo.FACILITATOR_EMAIL)
+    structure = HistoryImport.objects.get().structure
+    profile_b = MappingProfile.objects.get(name=demo.PROFILE_B)
+    table = services.read_bytes(demo.tableur_de_suivi(), name="tableur-de-suivi.csv")
+    options = {"columns": profile_b.columns, "values": profile_b.values, "profile": profile_b}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.run_import(actor=facilitator, structure=structure, table=table, **options)
+    assert any(c["created"] for c in first.counts.values()), first.counts
+    again_table = services.read_bytes(
+        demo.tableur_de_suivi() + b"\r\n", name="tableur-de-suivi-bis.csv"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.run_import(
+            actor=facilitator, structure=structure, table=again_table, **options
+        )
+    assert all(c["created"] == 0 for c in again.counts.values()), again.counts
