@@ -35,10 +35,12 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
@@ -276,6 +278,112 @@ def _csv_rows(raw: bytes, max_columns: int) -> Iterator[Row]:
 
 # -- writing ----------------------------------------------------------------------------
 
+# Excel number formats (ECMA-376 §18.8.31): "#,##0" groups thousands, "0.0" one decimal,
+# "%" multiplies by 100; the reader's locale chooses the separators it shows.
+INTEGER = "#,##0"
+DECIMAL = "#,##0.0"
+PERCENT = "0%"
+PERCENT_DECIMAL = "0.0%"
+AMOUNT = '#,##0.00\\ "€"'
+TEXT = "@"
+
+SHEET_TITLE_MAX = 31  # Excel refuses a longer sheet name
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+Numeric = int | float | Decimal
+
+
+class Number(str):
+    """A figure as a page shows it (the `str` itself, « 33 722 h ») with the value and the
+    `number_format` a spreadsheet cell takes. `value` None (no figure: « — ») is written as
+    the text."""
+
+    value: Numeric | None
+    number_format: str
+
+    def __new__(cls, text: str, value: Numeric | None, number_format: str) -> "Number":
+        number = super().__new__(cls, text)
+        number.value = value
+        number.number_format = number_format
+        return number
+
+    def __reduce__(self) -> tuple:
+        return (Number, (str(self), self.value, self.number_format))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _integral(value: Numeric) -> bool:
+    return float(value).is_integer()
+
+
+def number_format_of(value: Numeric) -> str:
+    """The format of a plain number: `INTEGER` for a whole number, else `DECIMAL`."""
+    return INTEGER if _integral(value) else DECIMAL
+
+
+def count(value: int, text: str | None = None) -> Number:
+    """A count (contracts, markets, people unmasked): « 1 200 »."""
+    return Number(str(value) if text is None else text, value, INTEGER)
+
+
+def quantity(value: Numeric | None, text: str | None = None) -> Number:
+    """Hours, full-time equivalents, days: one decimal at most (« 33 722 », « 12,5 »)."""
+    if value is None:
+        return Number("—" if text is None else text, None, DECIMAL)
+    rounded = round(float(value), 1)
+    return Number(
+        _plain(rounded, ",") if text is None else text, rounded, number_format_of(rounded)
+    )
+
+
+def share(fraction: float | None, text: str | None = None) -> Number:
+    """A share as a fraction of 1 (0.457), shown « 45,7 % » (one decimal at most)."""
+    if fraction is None:
+        return Number("—" if text is None else text, None, PERCENT)
+    rounded = round(float(fraction), 3)
+    shown = text if text is not None else _plain(round(rounded * 100, 1), ",") + " %"
+    return Number(
+        shown, rounded, PERCENT if _integral(round(rounded * 100, 6)) else PERCENT_DECIMAL
+    )
+
+
+def amount(value: Numeric | None, text: str | None = None) -> Number:
+    """An amount in euros: « 1 200 000,00 € »."""
+    if value is None:
+        return Number("—" if text is None else text, None, AMOUNT)
+    rounded = round(float(value), 2)
+    return Number(_plain(rounded, ",") + " €" if text is None else text, rounded, AMOUNT)
+
+
+def _plain(value: Numeric, decimal_mark: str) -> str:
+    """A number as a CSV holds it: no thousands separator, no exponent, no trailing zero."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(str(value)) if isinstance(value, float) else value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", decimal_mark)
+
+
+def csv_value(value: object, *, separator: str = ";") -> object:
+    """A cell as `csv_bytes` writes it: numbers as plain numbers, with a decimal comma
+    when the separator is `;` (French Excel), text neutralised."""
+    mark = "," if separator == ";" else "."
+    if isinstance(value, Number):
+        if value.value is None:
+            return neutralise(str(value))
+        if value.number_format in (PERCENT, PERCENT_DECIMAL):
+            return _plain(round(float(value.value) * 100, 1), mark) + "%"
+        if value.number_format == AMOUNT:
+            return f"{float(value.value):.2f}".replace(".", mark)
+        return _plain(value.value, mark)
+    if _is_number(value):
+        return _plain(value, mark)  # type: ignore[arg-type]
+    return neutralise(value)
+
 
 def neutralise(value: object) -> object:
     """A cell safe for a spreadsheet: text that could start a formula gets a leading
@@ -287,12 +395,55 @@ def neutralise(value: object) -> object:
 
 def csv_bytes(rows: Iterable[Sequence[object]], *, separator: str = ";") -> bytes:
     """CSV in UTF-8 with a byte-order mark (Excel then reads the accents), lines ended by
-    CRLF, every cell neutralised."""
+    CRLF, every cell neutralised, numbers written by `csv_value`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([neutralise(value) for value in row])
+        writer.writerow([csv_value(value, separator=separator) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def sheet_title(text: str, used: set[str]) -> str:
+    """A sheet name Excel accepts, unique among `used` (compared ignoring case, as Excel
+    does) and added to it: the forbidden characters dropped, a name over 31 characters cut
+    at the last word boundary that fits, « (2) », « (3) »… added to a repeated name."""
+    base = " ".join(_SHEET_FORBIDDEN.sub("", text).split()).strip("'") or "Feuille"
+    taken = {name.casefold() for name in used}
+    n = 1
+    while True:
+        suffix = "" if n == 1 else f" ({n})"
+        title = _cut_at_word(base, SHEET_TITLE_MAX - len(suffix)) + suffix
+        if title.casefold() not in taken:
+            used.add(title)
+            return title
+        n += 1
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else ""
+    cut = cut.rstrip(" -—–,;.(")
+    return cut if cut else text[:limit]
+
+
+def append_row(sheet: "Worksheet", row: Sequence[object]) -> None:
+    """Append `row` to `sheet`: a `Number` as its value and format, a plain number with
+    `number_format_of`, anything else as is (text is neutralised by `workbook_bytes`)."""
+    values = [
+        (value.value if value.value is not None else str(value))
+        if isinstance(value, Number)
+        else value
+        for value in row
+    ]
+    sheet.append(values)
+    line = sheet._current_row  # noqa: SLF001 — the row `append` just wrote
+    for column, value in enumerate(row, start=1):
+        if isinstance(value, Number):
+            if value.value is not None:
+                sheet.cell(line, column).number_format = value.number_format
+        elif _is_number(value):
+            sheet.cell(line, column).number_format = number_format_of(value)  # type: ignore[arg-type]
 
 
 def new_workbook(*, empty: bool = False) -> "Workbook":

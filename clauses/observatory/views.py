@@ -28,7 +28,8 @@ TABLE_COLUMNS = [
 
 
 def _export_percent(share: float | None) -> object:
-    return "" if share is None else round(share * 100, 1)
+    """A share as a percentage cell (« 45,7 % ») in the XLSX, « 45,7% » in the CSV."""
+    return "" if share is None else spreadsheets.share(share)
 
 
 @dataclass
@@ -87,13 +88,22 @@ def _tables(contracts: object) -> list[Table]:
     return tables
 
 
+def _count(value: int) -> spreadsheets.Number:
+    return spreadsheets.count(value, format_number(value))
+
+
+def _share(value: float | None) -> spreadsheets.Number:
+    return spreadsheets.share(value, queries.percent(value))
+
+
 def _figures(summary: queries.Figures) -> list[tuple[str, str]]:
+    """(label, figure): the page's text, and a number with its format in the exports."""
     return [
-        ("Contrats publiés", format_number(summary.contracts)),
-        ("Avec une considération sociale", format_number(summary.with_social)),
-        ("Part des contrats (réponse connue)", queries.percent(summary.share)),
-        ("Part des montants (réponse connue)", queries.percent(summary.amount_share)),
-        ("Non renseigné (format 2019, champ absent)", format_number(summary.unknown)),
+        ("Contrats publiés", _count(summary.contracts)),
+        ("Avec une considération sociale", _count(summary.with_social)),
+        ("Part des contrats (réponse connue)", _share(summary.share)),
+        ("Part des montants (réponse connue)", _share(summary.amount_share)),
+        ("Non renseigné (format 2019, champ absent)", _count(summary.unknown)),
     ]
 
 

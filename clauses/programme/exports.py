@@ -1,9 +1,11 @@
 """The annotated programme as XLSX: every line with its analysis, reasons and review.
-Written through `clauses.core.spreadsheets` (every cell neutralised)."""
+Written through `clauses.core.spreadsheets` (every cell neutralised; amounts, hours and
+durations are number cells with their formats, « 450 000,00 € », « 1 200 », #12.12)."""
 
 from collections.abc import Iterable
 
-from clauses.core.spreadsheets import new_workbook, workbook_bytes
+from clauses.core import spreadsheets
+from clauses.core.spreadsheets import append_row, new_workbook, workbook_bytes
 from clauses.programme import imports
 from clauses.programme.models import Programme, ProgrammeLine
 from clauses.programme.rules import FAMILY_BY_CODE, Recommendation
@@ -55,12 +57,12 @@ def _row(line: ProgrammeLine) -> list[object]:
         family.label if family else line.family,
         line.get_kind_display(),
         _place(line),
-        float(line.amount_ht) if line.amount_ht is not None else None,
+        spreadsheets.amount(line.amount_ht) if line.amount_ht is not None else None,
         line.duration_months,
         line.launch_date,
         "\n".join(Recommendation(item["code"]).label for item in line.recommendations),
         "\n".join(item["reason"] for item in line.recommendations),
-        line.hours,
+        spreadsheets.quantity(line.hours) if line.hours is not None else None,
         line.hours_formula,
         "oui" if line.obligation_mandatory else "non",
         line.obligation_reason,
@@ -90,7 +92,7 @@ def programme_xlsx(programme: Programme, lines: Iterable[ProgrammeLine]) -> byte
     )
     sheet.append(HEADERS)
     for line in lines:
-        sheet.append(_row(line))
+        append_row(sheet, _row(line))
     sheet.freeze_panes = "C4"
     return workbook_bytes(workbook)
 

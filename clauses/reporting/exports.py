@@ -5,14 +5,23 @@ default (what a French Excel expects), `,` on request (`?separateur=virgule`).
 Formula injection (CWE-1236) is neutralised in both formats by the project's writers
 (`clauses.core.spreadsheets`): a text cell starting with =, +, -, @, a tab or a carriage
 return is prefixed with a quote, so a spreadsheet shows it as text instead of running it.
-Numbers stay numbers.
+Numbers stay numbers (#12.12): every figure is a number cell with its French-readable
+format (`spreadsheets.Number`, `append_row`), hours and counts « 33 722 », shares « 45 % »,
+and the CSV holds plain numbers with a decimal comma when the separator is `;`. Sheet
+names are cut at a word boundary (`spreadsheets.sheet_title`).
 """
 
 from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
 
-from clauses.core.spreadsheets import csv_bytes, new_workbook, workbook_bytes
+from clauses.core.spreadsheets import (
+    append_row,
+    csv_bytes,
+    new_workbook,
+    sheet_title,
+    workbook_bytes,
+)
 from clauses.reporting import masking
 from clauses.reporting.reports import Report, Table
 
@@ -43,22 +52,13 @@ def to_csv(rows: Iterable[Sequence[object]], *, separator: str = ";") -> bytes:
     return csv_bytes(rows, separator=separator)
 
 
-def _sheet_title(text: str, used: set[str]) -> str:
-    base = "".join(c for c in text if c not in "[]:*?/\\")[:28] or "Feuille"
-    title, n = base, 2
-    while title in used:
-        title, n = f"{base[:25]} {n}", n + 1
-    used.add(title)
-    return title
-
-
 def to_xlsx(sheets: Sequence[tuple[str, Iterable[Sequence[object]]]]) -> bytes:
     workbook = new_workbook(empty=True)
     used: set[str] = set()
     for title, rows in sheets:
-        sheet = workbook.create_sheet(_sheet_title(title, used))
+        sheet = workbook.create_sheet(sheet_title(title, used))
         for row in rows:
-            sheet.append(list(row))
+            append_row(sheet, list(row))
     return workbook_bytes(workbook)
 
 

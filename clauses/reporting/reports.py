@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from clauses.core import spreadsheets
 from clauses.desk.charts import HORIZONTAL, BarChart, bar_chart, describe, format_number
 from clauses.desk.enums import RequestKind
 from clauses.desk.models import Request
@@ -188,20 +189,43 @@ class Report:
         return next(t for t in self.tables if t.key == key)
 
 
+def _hours_figure(value: Decimal | float | int) -> spreadsheets.Number:
+    return spreadsheets.quantity(value, hours_text(value) + " h")
+
+
+def _count_figure(value: int) -> spreadsheets.Number:
+    return spreadsheets.count(value, format_number(value))
+
+
+def _share_figure(value: float | None) -> spreadsheets.Number:
+    return spreadsheets.share(value, percent(value))
+
+
 def _summary_figures(summary: Summary, uncounted: list[Uncounted]) -> list[tuple[str, str]]:
+    """(label, figure): each figure is the text the page shows and, for the exports, a
+    number with its spreadsheet format (`spreadsheets.Number`, #12.12)."""
     h = summary.hours
     left = sum((u.hours for u in uncounted), Decimal(0))
+    participants = summary.participants
     return [
-        ("Objectif d'heures des clauses", hours_text(h.target) + " h"),
-        ("Heures déclarées sur la période", hours_text(h.declared) + " h"),
-        ("Heures validées sur la période", hours_text(h.validated) + " h"),
-        ("Heures comptées sur la période", hours_text(h.counted) + " h"),
-        ("Heures validées non comptées (motifs : tableau dédié)", hours_text(left) + " h"),
-        ("Équivalents temps plein (1 600 h)", format_number(float(h.fte)) + " ETP"),
-        ("Heures comptées depuis le début", hours_text(h.cumulative_counted) + " h"),
-        ("Part de l'objectif réalisée", percent(summary.share_achieved)),
-        ("Temps écoulé (exécution des marchés)", percent(summary.time_elapsed)),
-        ("Participants et participantes", str(summary.participants)),
+        ("Objectif d'heures des clauses", _hours_figure(h.target)),
+        ("Heures déclarées sur la période", _hours_figure(h.declared)),
+        ("Heures validées sur la période", _hours_figure(h.validated)),
+        ("Heures comptées sur la période", _hours_figure(h.counted)),
+        ("Heures validées non comptées (motifs : tableau dédié)", _hours_figure(left)),
+        (
+            "Équivalents temps plein (1 600 h)",
+            spreadsheets.quantity(h.fte, format_number(float(h.fte)) + " ETP"),
+        ),
+        ("Heures comptées depuis le début", _hours_figure(h.cumulative_counted)),
+        ("Part de l'objectif réalisée", _share_figure(summary.share_achieved)),
+        ("Temps écoulé (exécution des marchés)", _share_figure(summary.time_elapsed)),
+        (
+            "Participants et participantes",
+            str(participants)
+            if participants.masked
+            else spreadsheets.count(participants.value, str(participants)),
+        ),
     ]
 
 
@@ -512,13 +536,16 @@ def review(scope: Scope, period: Period, *, today: date | None = None) -> Report
     )  # fmt: skip
     report.tables = desk_tables + market_tables + hour_tables + report.tables + [network_table]
     report.figures += [
-        ("Marchés clausés", format_number(sum(by_kind.values()))),
-        ("Demandes au guichet", format_number(desk.total)),
+        ("Marchés clausés", _count_figure(sum(by_kind.values()))),
+        ("Demandes au guichet", _count_figure(desk.total)),
         (
             "Délai médian de première réponse",
-            "—"
-            if desk.median_first_response is None
-            else f"{format_number(desk.median_first_response)} jours ouvrés",
+            spreadsheets.quantity(
+                desk.median_first_response,
+                "—"
+                if desk.median_first_response is None
+                else f"{format_number(desk.median_first_response)} jours ouvrés",
+            ),
         ),
     ]
     if scope.map_region_id is not None:
