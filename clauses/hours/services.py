@@ -338,6 +338,8 @@ def _write(
     to_update: list[HourDeclaration] = []
     events: list[DeclarationEvent] = []
     summary: Summary = defaultdict(int)
+    # (market, employer) of each assignment, looked up once per assignment, not per row.
+    whose: dict[int, tuple[int, int]] = {}
     for item in checked:
         entry, current = item.entry, item.existing
         values = _values(entry)
@@ -360,7 +362,10 @@ def _write(
             new_rows.append(row)
             outcome.created += 1
             outcome.results.append("created")
-            summary[(assignment.lot.market_id, assignment.employer_id, first, "created")] += 1
+            market, employer = whose.get(assignment.pk) or whose.setdefault(
+                assignment.pk, (assignment.lot.market_id, assignment.employer_id)
+            )
+            summary[(market, employer, first, "created")] += 1
             continue
         declaration = current
         before_status = current.status
