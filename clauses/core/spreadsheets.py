@@ -423,7 +423,7 @@ def _cut_at_word(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else ""
-    cut = cut.rstrip(" -—–,;.(")
+    cut = cut.rstrip(" -—–,;.('")
     return cut if cut else text[:limit]
 
 

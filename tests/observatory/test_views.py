@@ -79,8 +79,16 @@ def test_exports(published: World, client):
     assert workbook.sheetnames == [
         "Synthèse", "Par acheteur", "Par division CPV", "Par procédure", "Par type de contrat",
     ]  # fmt: skip
+    # Numbers as numbers with their formats (#12.12): 5 contracts, 25 %.
+    summary = {row[0].value: row[1] for row in workbook["Synthèse"].iter_rows() if len(row) > 1}
+    assert summary["Contrats publiés"].value == 5
+    assert summary["Contrats publiés"].number_format == "#,##0"
+    assert summary["Part des contrats (réponse connue)"].value == 0.25
+    assert summary["Part des contrats (réponse connue)"].number_format == "0%"
     csv = client.get(reverse("observatory:export", args=["csv"]) + "?" + QUERY + "&tableau=types")
     assert csv.content.decode("utf-8-sig").startswith("Type;Contrats;")
+    synthesis = client.get(reverse("observatory:export", args=["csv"]) + "?" + QUERY)
+    assert "Part des contrats (réponse connue);25%" in synthesis.content.decode("utf-8-sig")
     assert client.get(reverse("observatory:export", args=["pdf"])).status_code == 404
     unknown = client.get(reverse("observatory:export", args=["csv"]) + "?tableau=autre")
     assert unknown.status_code == 404
