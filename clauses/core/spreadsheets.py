@@ -427,9 +427,11 @@ def _cut_at_word(text: str, limit: int) -> str:
     return cut if cut else text[:limit]
 
 
-def append_row(sheet: "Worksheet", row: Sequence[object]) -> None:
+def append_row(sheet: "Worksheet", row: Sequence[object], *, format_plain: bool = True) -> None:
     """Append `row` to `sheet`: a `Number` as its value and format, a plain number with
-    `number_format_of`, anything else as is (text is neutralised by `workbook_bytes`)."""
+    `number_format_of` (unless `format_plain` is false: a sheet of years or identifiers
+    keeps Excel's « Standard »), anything else as is (text is neutralised by
+    `workbook_bytes`)."""
     values = [
         (value.value if value.value is not None else str(value))
         if isinstance(value, Number)
@@ -442,7 +444,7 @@ def append_row(sheet: "Worksheet", row: Sequence[object]) -> None:
         if isinstance(value, Number):
             if value.value is not None:
                 sheet.cell(line, column).number_format = value.number_format
-        elif _is_number(value):
+        elif format_plain and _is_number(value):
             sheet.cell(line, column).number_format = number_format_of(value)  # type: ignore[arg-type]
 
 

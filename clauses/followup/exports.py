@@ -5,15 +5,18 @@ same permission), laid out one sheet per section. The workbook is saved by
 `clauses.core.spreadsheets.workbook_bytes`, which prefixes with a quote every text cell that
 a spreadsheet could read as a formula (=, +, -, @, and the tab or carriage return some
 tools also honour): a name typed as "=HYPERLINK(…)" stays text (formula injection, OWASP
-"CSV injection").
+"CSV injection"). The weekly hours, which the JSON document holds as text (« 35.00 »),
+are number cells (#12.12); years and identifiers keep the « Standard » format.
 """
 
 import json
+from decimal import Decimal, InvalidOperation
 
 from openpyxl.styles import Font
 
 from clauses.access.actors import Actor
-from clauses.core.spreadsheets import neutralise, new_workbook, workbook_bytes
+from clauses.core import spreadsheets
+from clauses.core.spreadsheets import append_row, neutralise, new_workbook, workbook_bytes
 from clauses.followup import services
 from clauses.followup.models import Participant
 
@@ -25,8 +28,22 @@ SECTIONS = {
 }
 
 
-def _cell(value: object) -> object:
-    """A cell value for the sheet: lists joined, yes or no in French, text neutralised."""
+# Keys whose values are quantities (DjangoJSONEncoder writes a Decimal as text).
+QUANTITIES = {"heures_hebdomadaires"}
+
+
+def _quantity(value: object) -> object:
+    try:
+        return spreadsheets.quantity(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return _cell(value)
+
+
+def _cell(value: object, key: str = "") -> object:
+    """A cell value for the sheet: lists joined, yes or no in French, quantities as
+    numbers, text neutralised."""
+    if key in QUANTITIES and value not in (None, ""):
+        return _quantity(value)
     if isinstance(value, list):
         value = " ; ".join(str(item) for item in value)
     if isinstance(value, bool):
@@ -62,5 +79,6 @@ def right_of_access_workbook(*, actor: Actor, participant: Participant) -> bytes
         for cell in section[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            section.append([_cell(row.get(header)) for header in headers])
+            cells = [_cell(row.get(header), header) for header in headers]
+            append_row(section, cells, format_plain=False)
     return workbook_bytes(workbook)

@@ -3,6 +3,7 @@
 happy paths, French errors on bad input, audit events, query budgets, the XLSX export."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -491,7 +492,7 @@ def test_participant_list_within_a_query_budget_and_create_button(
 
 def test_right_of_access_xlsx_opened_back_with_formulas_neutralised(client, fw):
     participant = fw.participant('=HYPERLINK("http://x")', "+Dupré")
-    fw.assign(participant, trade="@SUM(A1)")
+    fw.assign(participant, trade="@SUM(A1)", weekly_hours=Decimal("17.5"))
     validated(fw, participant)
     url = reverse("followup:export_xlsx", kwargs={"pk": participant.pk})
     for who in ("company_a", "facilitator75", "buyer"):
@@ -508,6 +509,9 @@ def test_right_of_access_xlsx_opened_back_with_formulas_neutralised(client, fw):
     assert identity["Nom"] == "'+Dupré"
     missions = list(workbook["Missions"].iter_rows(values_only=True))
     assert "'@SUM(A1)" in missions[1] and fw.company_a.name in missions[1]
+    weekly = workbook["Missions"].cell(2, missions[0].index("Heures hebdomadaires") + 1)
+    assert weekly.value == 17.5  # a number, not the text « 17.50 » (#12.12)
+    assert weekly.number_format == "#,##0.0"
     for sheet in workbook:
         for row in sheet.iter_rows():
             for cell in row:
