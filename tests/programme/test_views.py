@@ -198,6 +198,16 @@ def test_export_has_every_line_with_reasons_and_neutralised_cells(client, world)
     comments = [row[header.index("Commentaire du facilitateur")] for row in body]
     assert "'@commentaire" in comments
     assert all(row[header.index("Motifs des recommandations")] for row in body)
+    # Amounts and hours are number cells with their formats (#12.12).
+    column = header.index("Montant estimé HT (€)") + 1
+    amounts = [sheet.cell(4 + i, column) for i in range(4) if body[i][column - 1] is not None]
+    assert amounts and all(isinstance(c.value, int | float) for c in amounts)
+    assert all(c.number_format == '#,##0.00\\ "€"' for c in amounts)
+    column = header.index("Heures d'insertion estimées") + 1
+    hours = [sheet.cell(4 + i, column) for i in range(4) if body[i][column - 1] is not None]
+    assert hours and all(
+        isinstance(c.value, int | float) and c.number_format == "#,##0" for c in hours
+    )
 
 
 @pytest.mark.django_db
