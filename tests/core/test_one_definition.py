@@ -1,7 +1,7 @@
 """Each shared helper has one definition, in clauses/core (#16.2): month arithmetic in
 dates.py, text folding in text.py, token making and hashing in tokens.py, spreadsheet
-reading and the neutralising of written cells in spreadsheets.py, French number parsing in
-numbers.py. A second copy drifts (two add_months, four foldings, three decimal parsers
+reading, the neutralising of written cells, number formats and sheet names in
+spreadsheets.py, French number parsing in numbers.py. A second copy drifts (two add_months, four foldings, three decimal parsers
 did); this test names the tell-tale calls so that a new copy fails here."""
 
 import pathlib
@@ -20,6 +20,8 @@ OWNERS = {
     r"\bdef (make_token|hash_token|new_token)\(": "core/tokens.py",
     r"secrets\.token_urlsafe\(": "core/tokens.py",
     r"\bdef neutralise\(|load_workbook\(": "core/spreadsheets.py",
+    # Sheet names and number formats of the exports (#12.12): one rule for every workbook.
+    r"\bdef _?sheet_title\(|[\"']#,##0|[\"']0\.?0*%[\"']": "core/spreadsheets.py",
     r"\bdef parse_decimal\(|\bdef parse_integer\(": "core/numbers.py",
 }
 
