@@ -1,8 +1,9 @@
 """Each shared helper has one definition, in clauses/core (#16.2): month arithmetic in
 dates.py, text folding in text.py, token making and hashing in tokens.py, spreadsheet
 reading, the neutralising of written cells, number formats and sheet names in
-spreadsheets.py, French number parsing in numbers.py. A second copy drifts (two add_months, four foldings, three decimal parsers
-did); this test names the tell-tale calls so that a new copy fails here."""
+spreadsheets.py, French number parsing in numbers.py. A second copy drifts (two
+add_months, four foldings, three decimal parsers did); this test names the tell-tale
+calls so that a new copy fails here."""
 
 import pathlib
 import re
