@@ -289,9 +289,12 @@ print("created=" + str(outcome.created), [str(problem) for problem in outcome.pr
 """
 )
 COUNT = "SELECT count(*) FROM hours_hourdeclaration"
+# An import journals its new declarations by one audit event, written after them in the same
+# transaction (clauses/hours/services.py): the import waits there, its declarations written.
+JOURNAL = "access_auditevent"  # AuditEvent (accounts) kept its table name
 WAITING = (
     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-    "AND wait_event_type = 'Lock'"
+    "AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"access_auditevent\"%'"
 )
 
 
@@ -305,29 +308,41 @@ def test_an_import_killed_in_the_middle_leaves_nothing_and_imports_again(demo_da
     assert rows > 0
     before = psql(url, COUNT).strip()
 
-    # Another session holds the journal table: the import writes its declarations, then
-    # waits on the lock to write their events — in the middle of its transaction.
+    # Another session holds the journal table (reads allowed, writes wait): the import writes
+    # its declarations, then waits on the lock to journal them — in the middle of its
+    # transaction.
     holder = subprocess.Popen(  # noqa: S603 - psql on our scratch database
         ["psql", "-X", "-q", "-d", url],  # noqa: S607
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
     )
-    holder.stdin.write("BEGIN; LOCK TABLE hours_declarationevent IN ACCESS EXCLUSIVE MODE;\n")
+    holder.stdin.write(f"BEGIN; LOCK TABLE {JOURNAL} IN EXCLUSIVE MODE;\n")
     holder.stdin.flush()
     full_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLAUSES_", "DATABASE"))
     }
     full_env.update(DJANGO_SETTINGS_MODULE="clauses.settings.dev", PYTHONPATH=str(ROOT), **env)
-    importer = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", IMPORT.format(path=str(path))],
-        cwd=ROOT,
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    importer_log = tmp_path / "importer.log"
+    with importer_log.open("w") as log:
+        importer = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, str(ROOT / "manage.py"), "shell", "-c", IMPORT.format(path=str(path))],
+            cwd=ROOT,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        wait_for(lambda: psql(url, WAITING).strip() != "0", timeout=120)
+        # Until the import waits on the lock; an import that ended without waiting fails at
+        # once, with what it printed.
+        wait_for(
+            lambda: psql(url, WAITING).strip() != "0" or importer.poll() is not None,
+            timeout=300,
+        )
+        assert importer.poll() is None, (
+            "the import ended without waiting on the journal's lock:\n"
+            + importer_log.read_text()[-3000:]
+        )
         importer.send_signal(signal.SIGKILL)
         importer.wait(timeout=10)
     finally:
