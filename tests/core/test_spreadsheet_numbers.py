@@ -115,3 +115,14 @@ def test_the_titles_are_accepted_by_a_workbook():
     assert names[0] == "Par département d'exécution de"
     assert names[1:3] == ["Par département d'exécution (2)", "Par département d'exécution (3)"]
     assert names[3] == "Synthèse"
+
+
+def test_a_number_survives_pickling_and_json():
+    """Reports may be cached (pickled) and figures rendered as JSON: both keep the text."""
+    import json
+    import pickle
+
+    figure = s.share(0.457, "45,7 %")
+    again = pickle.loads(pickle.dumps(figure))  # noqa: S301 — our own bytes
+    assert (again, again.value, again.number_format) == ("45,7 %", 0.457, s.PERCENT_DECIMAL)
+    assert json.dumps([figure]) == '["45,7 %"]'

@@ -4,6 +4,7 @@ their formats, and as plain numbers with a decimal comma in the `;` CSV."""
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -62,3 +63,28 @@ def test_the_summary_sheet_and_csv_hold_numbers(dataset: Dataset):
             row for row in csv.reader(io.StringIO(comma)) if row[0].startswith("Heures comptées")
         )[1]
     )
+
+
+def test_the_consolidation_sheet_holds_numbers_and_masked_counts_as_text():
+    rows = [
+        (
+            "Île-de-France",
+            {"hours": 33722.0, "fte": 21.1, "contracts": 1200, "participants": "< 5"},
+        ),
+        ("Bretagne", {"hours": 12.5, "fte": 0.0, "contracts": 0, "participants": 40}),
+    ]
+    content = exports.consolidation_xlsx("Consolidation", 2025, rows, edited=date(2026, 1, 15))
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.title == "Consolidation 2025"
+    body = {row[0].value: row for row in sheet.iter_rows() if row[0].value in dict(rows)}
+    header = [c.value for c in next(r for r in sheet.iter_rows() if r[0].value == "Territoire")]
+    idf, bzh = body["Île-de-France"], body["Bretagne"]
+    hours = header.index("Heures d'insertion comptées")
+    assert (idf[hours].value, idf[hours].number_format) == (33722, spreadsheets.INTEGER)
+    assert (bzh[hours].value, bzh[hours].number_format) == (12.5, spreadsheets.DECIMAL)
+    fte = header.index("ETP (1 600 h)")
+    assert (idf[fte].value, idf[fte].number_format) == (21.1, spreadsheets.DECIMAL)
+    contracts = header.index("Contrats de travail")
+    assert (idf[contracts].value, idf[contracts].number_format) == (1200, spreadsheets.INTEGER)
+    people = header.index("Participants")
+    assert idf[people].value == "< 5" and bzh[people].value == 40
