@@ -7,6 +7,8 @@ every page."""
 from django.db.models import F
 from playwright.sync_api import expect
 
+from clauses.accounts import demo as accounts_demo
+from clauses.accounts.models import Membership
 from clauses.hours import demo as hours_demo
 from clauses.hours import policies
 from clauses.hours.models import HourDeclaration
@@ -15,9 +17,17 @@ from tests.browser.test_hours_flow import log_in
 
 
 def test_facilitator_and_company_read_why_hours_did_not_count(page, axe, browser, site_data):
+    # The demo company's own hours (the history import's demo adds other companies' ones).
+    company_email = next(a.email for a in accounts_demo.DEMO_ACCOUNTS if a.key == "company")
+    company = Membership.objects.get(user__email=company_email).organisation_id
     uncounted = (
-        HourDeclaration.objects.filter(status="validated", counted_hours__lt=F("base_hours"))
+        HourDeclaration.objects.filter(
+            status="validated",
+            counted_hours__lt=F("base_hours"),
+            assignment__employer_id=company,
+        )
         .select_related("assignment")
+        .order_by("pk")
         .first()
     )
     assert uncounted is not None, "la démo doit montrer des heures non comptées"
