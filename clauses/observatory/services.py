@@ -138,9 +138,12 @@ def import_file(
     found = context()
     batches: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
     stop = threading.Event()
+    # On PostgreSQL the reader also writes each batch's COPY text, so that this thread only
+    # waits on the database (the two threads then overlap; pure Python, no query).
+    prepare = _copy_text if wet_run and connection.vendor == "postgresql" else None
     reader = threading.Thread(
         target=_read_batches,
-        args=(path, found, source or path.name, batch_size, report, batches, stop),
+        args=(path, found, source or path.name, batch_size, report, batches, stop, prepare),
         name="decp-reader",
         daemon=True,
     )
@@ -173,6 +176,7 @@ def _read_batches(
     report: ImportReport,
     batches: queue.Queue,
     stop: threading.Event,
+    prepare: Callable[[dict], object] | None = None,
 ) -> None:
     """The reader thread: streams records, classifies them, merges a file's versions of
     one contract, and hands batches of at most `batch_size` contracts to the writer.
@@ -200,35 +204,50 @@ def _read_batches(
                 if len(batch) >= batch_size:
                     if stop.is_set():
                         return
-                    batches.put(batch)
+                    batches.put(prepare(batch) if prepare else batch)
                     batch = {}
         except parsing.FileError as error:
             report.fatal = str(error)
         if batch and not stop.is_set():
-            batches.put(batch)
+            batches.put(prepare(batch) if prepare else batch)
     except BaseException as error:  # noqa: BLE001 - handed to the writer, which raises it
         batches.put(error)
         return
     batches.put(_END)
 
 
-def _write_batch(rows: list[tuple], report: ImportReport) -> None:
-    with transaction.atomic():
-        created, updated = _write_postgresql(rows)
-    report.created += created
-    report.updated += updated
-    report.unchanged_newer += len(rows) - created - updated
+@dataclass(frozen=True)
+class CopyText:
+    """A batch ready for COPY: its CSV text (columns in the order of COLUMNS) and size."""
+
+    text: str
+    rows: int
 
 
-def _flush(batch: dict[str, parsing.Normalised], report: ImportReport) -> None:
+def _copy_text(batch: dict[str, parsing.Normalised]) -> CopyText:
+    """The batch as COPY's CSV (written by the csv module, in C): an unquoted empty field
+    is NULL, except in the text columns (never NULL). Pure Python: the reader runs it."""
+    values = operator.itemgetter(*COLUMNS[:-1])  # every column but imported_at, last
+    stamp = (timezone.now().isoformat(),)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(
+        values(row.fields) + stamp for row in batch.values()
+    )
+    return CopyText(buffer.getvalue(), len(batch))
+
+
+def _flush(batch: dict[str, parsing.Normalised] | CopyText, report: ImportReport) -> None:
+    """Write one batch (a CopyText on PostgreSQL, else the batch itself)."""
+    if isinstance(batch, CopyText):
+        with transaction.atomic():
+            created, updated = _write_postgresql(batch.text)
+        report.created += created
+        report.updated += updated
+        report.unchanged_newer += batch.rows - created - updated
+        return
     if not batch:
         return
     now = timezone.now()
-    if report.wet_run and connection.vendor == "postgresql":
-        values = operator.itemgetter(*COLUMNS[:-1])  # every column but imported_at, last
-        stamp = (now.isoformat(),)
-        _write_batch([values(row.fields) + stamp for row in batch.values()], report)
-        return
     existing = dict(
         PublishedContract.objects.filter(uid__in=list(batch)).values_list(
             "uid", "modification_rank"
@@ -256,8 +275,8 @@ def _flush(batch: dict[str, parsing.Normalised], report: ImportReport) -> None:
         )
 
 
-def _write_postgresql(rows: list[tuple]) -> tuple[int, int]:
-    """COPY the batch (tuples in the order of COLUMNS) into a temporary table, then one
+def _write_postgresql(text: str) -> tuple[int, int]:
+    """COPY the batch (CSV text, columns in the order of COLUMNS) into a temporary table, then one
     INSERT … ON CONFLICT from it that keeps a later modification already stored; returns
     (created, updated).
 
@@ -272,15 +291,11 @@ def _write_postgresql(rows: list[tuple]) -> tuple[int, int]:
             f'CREATE TEMPORARY TABLE IF NOT EXISTS "decp_staging" ON COMMIT DELETE ROWS '  # noqa: S608
             f'AS SELECT {columns} FROM "{table}" WITH NO DATA'
         )
-        # CSV written by the csv module (C) is much cheaper than a row-by-row COPY; an
-        # unquoted empty field is NULL, except in the text columns (never NULL).
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
         with cursor.cursor.copy(
             f'COPY "decp_staging" ({columns}) FROM STDIN '
             f"WITH (FORMAT csv, FORCE_NOT_NULL ({TEXT_COLUMNS}))"
         ) as copy:
-            copy.write(buffer.getvalue())
+            copy.write(text)
         cursor.execute(
             f'INSERT INTO "{table}" AS stored ({columns}) '  # noqa: S608
             f'SELECT {columns} FROM "decp_staging" '
