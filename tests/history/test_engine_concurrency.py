@@ -8,8 +8,6 @@ of CI. Their rows are committed (each thread has its own connection) and deleted
 as in tests/hours/test_concurrency.py."""
 
 import io
-import threading
-from collections.abc import Callable
 
 import pytest
 from django.apps import apps
@@ -23,6 +21,7 @@ from clauses.hours.models import HourDeclaration
 from tests.followup import conftest as followup_conftest
 from tests.history.engine_support import HistoryWorld, csv_bytes, row
 from tests.markets import conftest as markets_conftest
+from tests.support.threads import at_once
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -64,27 +63,6 @@ def committed_hw(django_db_setup, django_db_blocker) -> HistoryWorld:  # noqa: A
                         [last[model]],
                     )
             connections.close_all()
-
-
-def at_once(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 — the test looks at what came back
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
 
 
 ROWS = [row(Mois=month) for month in ("03/2024", "04/2024", "05/2024")]

@@ -8,8 +8,6 @@ PostgreSQL stage of CI (`DATABASE_URL=postgres://…`). Their rows are committed
 has its own connection) and deleted afterwards; no `transaction=True`, whose flush would
 also empty the session's reference data (see tests/accounts/test_single_use_tokens.py)."""
 
-import threading
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +21,7 @@ from clauses.hours.models import HourDeclaration, ImportBatch
 from tests.hours import conftest as hours_conftest
 from tests.hours.conftest import TODAY, HoursWorld
 from tests.markets import conftest as markets_conftest
+from tests.support.threads import at_once
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -66,28 +65,6 @@ def committed_hw(django_db_setup, django_db_blocker) -> HoursWorld:  # noqa: ANN
                         [last[model]],
                     )
             connections.close_all()
-
-
-def at_once(calls: list[Callable[[], object]]) -> list[object]:
-    """Run the calls in threads released together; each result or the exception raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 — the test asserts there is none
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @needs_postgresql

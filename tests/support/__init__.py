@@ -1,0 +1,1 @@
+"""Helpers shared by several test folders (and the local OpenID Connect provider)."""
